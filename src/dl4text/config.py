@@ -1,0 +1,43 @@
+"""Settings read from the environment, in one place.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``DL4TEXT_IMDB`` | the IMDB tarball or an extracted ``aclImdb/`` folder | look in the cache, then download |
+| ``DL4TEXT_IMDB_URL`` | where to download ``aclImdb_v1.tar.gz`` from | the dataset's home page |
+| ``DL4TEXT_CACHE`` | folder for the encoded corpus, downloads and trained vectors | the user cache folder |
+| ``DL4TEXT_FAST`` | ``1`` selects the fast mode: fewer reviews and epochs, lower thresholds | off |
+| ``DL4TEXT_VECTORS`` | default word vectors for :func:`dl4text.embeddings.load_vectors` | ``glove-50`` |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+IMDB_ENV = "DL4TEXT_IMDB"
+IMDB_URL_ENV = "DL4TEXT_IMDB_URL"
+CACHE_ENV = "DL4TEXT_CACHE"
+FAST_ENV = "DL4TEXT_FAST"
+VECTORS_ENV = "DL4TEXT_VECTORS"
+
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+
+
+def cache_dir() -> Path:
+    """Return the kit's cache folder (``DL4TEXT_CACHE`` or the platform's user cache), created."""
+    raw = os.environ.get(CACHE_ENV)
+    path = Path(raw).expanduser() if raw else Path(platformdirs.user_cache_dir("dl4text"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def imdb_url() -> str:
+    """Return the URL the IMDB archive is downloaded from."""
+    return os.environ.get(IMDB_URL_ENV) or IMDB_URL
+
+
+def fast_mode() -> bool:
+    """True when ``DL4TEXT_FAST`` asks for the fast mode (fewer reviews and epochs)."""
+    return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}

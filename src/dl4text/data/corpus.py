@@ -1,0 +1,119 @@
+"""The encoded corpus: every labelled review as word ranks, cached on disk.
+
+Ranks are 1-based positions in the vocabulary of the *training* reviews, most frequent
+first, ties broken alphabetically (so the encoding is deterministic). A test-review word
+that never occurs in the training reviews is stored as :data:`UNKNOWN` (-1) and always
+becomes the out-of-vocabulary id in :func:`dl4text.data.load_imdb`.
+
+The cache file is keyed by the source's checksum and the tokeniser's version; it is
+written atomically, and a cache file that cannot be read is rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dl4text import config
+from dl4text.data.archive import read_reviews
+from dl4text.data.source import fingerprint
+from dl4text.data.tokenizer import TOKENIZER_VERSION, tokenize
+
+UNKNOWN = -1
+
+
+@dataclass
+class EncodedSplit:
+    """One split as a flat array of ranks with row offsets (row ``i`` is ``flat[offsets[i]:offsets[i+1]]``)."""
+
+    flat: np.ndarray
+    offsets: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass
+class EncodedCorpus:
+    """The training and test splits and the vocabulary (index 0 holds rank 1)."""
+
+    train: EncodedSplit
+    test: EncodedSplit
+    vocabulary: list[str]
+
+
+def cache_path(source: Path) -> Path:
+    """Return the cache file for ``source`` under the current tokeniser."""
+    return config.cache_dir() / f"imdb-{fingerprint(source)[:24]}-tok{TOKENIZER_VERSION}.npz"
+
+
+def load_corpus(source: Path) -> EncodedCorpus:
+    """Return the encoded corpus of ``source``, from the cache when it is there and sound."""
+    path = cache_path(source)
+    if path.exists():
+        try:
+            return _read(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)  # corrupt: rebuilt below
+    corpus = encode(source)
+    _write(corpus, path)
+    return corpus
+
+
+def encode(source: Path) -> EncodedCorpus:
+    """Tokenise and encode the labelled reviews of ``source`` (no cache involved)."""
+    reviews = read_reviews(source, ("train", "test"))
+    train_tokens = [tokenize(r.text) for r in reviews["train"]]
+    test_tokens = [tokenize(r.text) for r in reviews["test"]]
+    counts = Counter(word for words in train_tokens for word in words)
+    vocabulary = sorted(counts, key=lambda w: (-counts[w], w))
+    rank = {word: i + 1 for i, word in enumerate(vocabulary)}
+    return EncodedCorpus(
+        train=_encode_split(train_tokens, [r.label for r in reviews["train"]], rank),
+        test=_encode_split(test_tokens, [r.label for r in reviews["test"]], rank),
+        vocabulary=vocabulary,
+    )
+
+
+def _encode_split(tokens: list[list[str]], labels: list[int], rank: dict[str, int]) -> EncodedSplit:
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    get = rank.get
+    flat = np.fromiter((get(w, UNKNOWN) for words in tokens for w in words),
+                       dtype=np.int32, count=int(offsets[-1]))
+    return EncodedSplit(flat=flat, offsets=offsets, labels=np.asarray(labels, dtype=np.uint8))
+
+
+def _write(corpus: EncodedCorpus, path: Path) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        np.savez(
+            handle,
+            train_flat=corpus.train.flat, train_offsets=corpus.train.offsets,
+            train_labels=corpus.train.labels,
+            test_flat=corpus.test.flat, test_offsets=corpus.test.offsets,
+            test_labels=corpus.test.labels,
+            vocabulary=np.frombuffer("\n".join(corpus.vocabulary).encode("utf-8"), dtype=np.uint8),
+        )
+    os.replace(tmp, path)
+
+
+def _read(path: Path) -> EncodedCorpus:
+    with np.load(path, allow_pickle=False) as data:
+        splits = {
+            name: EncodedSplit(flat=data[f"{name}_flat"], offsets=data[f"{name}_offsets"],
+                               labels=data[f"{name}_labels"])
+            for name in ("train", "test")
+        }
+        vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")
+    for split in splits.values():
+        if split.offsets[-1] != len(split.flat) or len(split.offsets) != len(split.labels) + 1:
+            raise ValueError("inconsistent cache")
+    return EncodedCorpus(train=splits["train"], test=splits["test"], vocabulary=vocabulary)
