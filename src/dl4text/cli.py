@@ -1,0 +1,50 @@
+"""The ``dl4text`` command: one verb per module in :mod:`dl4text.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+VERBS = ["grade", "release", "solutions", "autograde", "feedback", "export", "demo"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every verb's sub-parser."""
+    parser = argparse.ArgumentParser(
+        prog="dl4text",
+        description="Autograded assignments for Deep Learning for Text (IMDB, Keras).")
+    sub = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    for verb in VERBS:
+        try:
+            module = importlib.import_module(f"dl4text.commands.{verb}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dl4text.commands.{verb}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, LookupError, RuntimeError, ValueError) as exc:
+        print(f"dl4text {args.verb}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

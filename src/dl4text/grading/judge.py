@@ -1,0 +1,104 @@
+"""Run a grader module in its own process and turn its verdicts into points per test cell."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dl4text.grading.plugin import RESULTS_FILE
+
+
+@dataclass
+class Check:
+    """One grader's verdict and its share of its cell's points."""
+
+    name: str
+    grade_id: str
+    passed: bool
+    reason: str
+    score: float = 0.0
+    max_score: float = 0.0
+
+
+@dataclass
+class CellVerdict:
+    """The points of one autograded test cell and the checks behind them."""
+
+    grade_id: str
+    max_score: float
+    checks: list[Check] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def score(self) -> float:
+        """Points earned in this cell."""
+        return round(sum(c.score for c in self.checks), 6)
+
+    def report(self) -> str:
+        """The text the student reads under the test cell."""
+        lines = [f"Graded outside your notebook by the course's hidden graders: "
+                 f"{_fmt(self.score)} / {_fmt(self.max_score)} points."]
+        if self.note:
+            lines.append(self.note)
+        for check in self.checks:
+            mark = "PASS" if check.passed else "FAIL"
+            line = f"  [{mark}] {check.name} ({_fmt(check.score)}/{_fmt(check.max_score)})"
+            if not check.passed and check.reason:
+                line += f": {check.reason}"
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def run_graders(grader_file: Path, run_dir: Path, *, fast: bool, timeout: float = 1800) -> list[dict]:
+    """Run ``grader_file`` with pytest in a subprocess on the run folder; return its raw verdicts."""
+    (run_dir / RESULTS_FILE).unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", str(grader_file), "-p", "dl4text.grading.plugin",
+               f"--dl4text-run={run_dir}", "--assert=plain", "-q", "--no-header",
+               "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(grader_file.parent)]
+    if fast:
+        command.append("--dl4text-fast")
+    env = dict(os.environ, DL4TEXT_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2",
+               TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"))
+    try:
+        done = subprocess.run(command, cwd=run_dir, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise GraderFailure(f"the graders ran longer than {timeout:.0f} s") from None
+    path = run_dir / RESULTS_FILE
+    if not path.is_file():
+        raise GraderFailure("the graders did not finish:\n" + (done.stdout + done.stderr)[-3000:])
+    (run_dir / "graders.log").write_text(done.stdout + done.stderr)
+    return json.loads(path.read_text())
+
+
+class GraderFailure(RuntimeError):
+    """The hidden graders themselves could not run (an instructor's problem, not the student's)."""
+
+
+def score_cells(cells: dict[str, float], raw: list[dict], failure: str | None = None
+                ) -> list[CellVerdict]:
+    """Share each cell's points among its graders by weight; a cell without graders scores 0."""
+    verdicts = []
+    for grade_id, points in cells.items():
+        mine = [r for r in raw if r["grade_id"] == grade_id]
+        verdict = CellVerdict(grade_id=grade_id, max_score=points)
+        if failure:
+            verdict.note = f"Not graded: {failure}"
+        elif not mine:
+            verdict.note = "No grader is defined for this cell: tell your instructor."
+        total = sum(r["weight"] for r in mine) or 1.0
+        for r in mine:
+            share = points * r["weight"] / total
+            verdict.checks.append(Check(name=r["name"], grade_id=grade_id, passed=r["passed"],
+                                        reason=r["reason"], max_score=round(share, 6),
+                                        score=round(share, 6) if r["passed"] else 0.0))
+        verdicts.append(verdict)
+    return verdicts

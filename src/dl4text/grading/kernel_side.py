@@ -1,0 +1,85 @@
+"""Runs inside the student's kernel: answers the probe's requests for one test cell.
+
+Nothing here decides a grade. It only writes what the student's code produced into the
+run's ``artifacts/`` folder, in formats the grader reads without executing anything:
+``.npy`` (no pickles), JSON, and ``.keras`` files loaded in Keras safe mode.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_ERROR = 600
+
+
+def run(run_dir: str, grade_id: str, namespace: dict[str, Any]) -> None:
+    """Answer every request of ``grade_id`` from the probe saved in ``run_dir``."""
+    root = Path(run_dir)
+    with (root / "spec.pkl").open("rb") as handle:
+        entries = pickle.load(handle)
+    out = root / "artifacts"
+    out.mkdir(exist_ok=True)
+    for entry in entries:
+        if entry.grade_id == grade_id:
+            _answer(entry, namespace, out)
+
+
+def _answer(entry: Any, namespace: dict[str, Any], out: Path) -> None:
+    started = time.monotonic()
+    status: dict[str, Any] = {"ok": False}
+    try:
+        if entry.kind == "call":
+            if entry.target not in namespace:
+                raise NameError(f"name '{entry.target}' is not defined: run the cell that defines it")
+            function = namespace[entry.target]
+            if not callable(function):
+                raise TypeError(f"'{entry.target}' is not a function")
+            result = function(*copy.deepcopy(entry.args), **copy.deepcopy(entry.kwargs))
+            status["format"] = _save_value(result, out / entry.key, numeric=True)
+        elif entry.kind == "value":
+            status["format"] = _save_value(eval(entry.target, namespace), out / entry.key)
+        elif entry.kind == "model":
+            model = eval(entry.target, namespace)
+            if not hasattr(model, "save") or not hasattr(model, "count_params"):
+                raise TypeError(f"'{entry.target}' is a {type(model).__name__}, not a Keras model")
+            model.save(str(out / f"{entry.key}.keras"))
+            status["format"] = "keras"
+        status["ok"] = True
+    except KeyboardInterrupt:
+        status["error"] = "it was interrupted: it took too long"
+    except BaseException as exc:  # noqa: BLE001 - any failure of student code is a verdict
+        status["error"] = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+    status["seconds"] = round(time.monotonic() - started, 3)
+    (out / f"{entry.key}.status.json").write_text(json.dumps(status))
+
+
+def _save_value(value: Any, stem: Path, numeric: bool = False) -> str:
+    if not numeric:
+        try:
+            stem.with_suffix(".json").write_text(json.dumps(value, default=_plain))
+            return "json"
+        except (TypeError, ValueError):
+            pass
+    array = np.asarray(value)
+    if array.dtype == object:
+        raise TypeError(f"it returned a {type(value).__name__} that is not an array of numbers")
+    with stem.with_suffix(".npy").open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+    return "npy"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            raise TypeError("object array")
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")

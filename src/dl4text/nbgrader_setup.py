@@ -1,0 +1,31 @@
+"""The nbgrader configuration of a dl4text course, applied from ``nbgrader_config.py``.
+
+``configure(c)`` puts :class:`dl4text.grading.execute.GradingExecute` in place of
+nbgrader's ``Execute`` in the autograde pipeline, sets its limits, and keeps nbgrader's
+other preprocessors in their order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
+              notebook_timeout: int = 3600, memory_limit_mb: int = 12288) -> Any:
+    """Fill the nbgrader config ``c`` for a dl4text course and return it."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from dl4text.grading.execute import GradingExecute
+
+    c.CourseDirectory.course_id = course_id
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                                ".*", "*.keras", "*.h5"]
+    default = list(Autograde.autograde_preprocessors.default_value)
+    c.Autograde.autograde_preprocessors = [GradingExecute if p is Execute else p for p in default]
+    c.GradingExecute.timeout = timeout
+    c.GradingExecute.notebook_timeout = notebook_timeout
+    c.GradingExecute.memory_limit_mb = memory_limit_mb
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.Exchange.assignment_dir = "."
+    return c
