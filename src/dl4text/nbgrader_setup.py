@@ -11,7 +11,8 @@ from typing import Any
 
 
 def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
-              notebook_timeout: int = 3600, memory_limit_mb: int = 12288) -> Any:
+              notebook_timeout: int = 3600, memory_limit_mb: int = 12288,
+              probe_timeout: int = 120) -> Any:
     """Fill the nbgrader config ``c`` for a dl4text course and return it."""
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
@@ -21,11 +22,12 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                                 ".*", "*.keras", "*.h5"]
-    default = list(Autograde.autograde_preprocessors.default_value)
+    default = list(Autograde.class_traits()["autograde_preprocessors"].default())
     c.Autograde.autograde_preprocessors = [GradingExecute if p is Execute else p for p in default]
     c.GradingExecute.timeout = timeout
     c.GradingExecute.notebook_timeout = notebook_timeout
     c.GradingExecute.memory_limit_mb = memory_limit_mb
+    c.GradingExecute.probe_timeout = probe_timeout
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.Exchange.assignment_dir = "."
     return c

@@ -50,6 +50,6 @@ def make_course(root: Path) -> Path:
     (root / "nbgrader_config.py").write_text(
         "from dl4text.nbgrader_setup import configure\n"
         "c = get_config()  # noqa: F821\n"
-        "configure(c, course_id='sample-course', timeout=60, notebook_timeout=120,\n"
-        "          memory_limit_mb=2048)\n")
+        "configure(c, course_id='sample-course', timeout=10, notebook_timeout=25,\n"
+        "          memory_limit_mb=1024, probe_timeout=5)\n")
     return root

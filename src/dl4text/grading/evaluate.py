@@ -8,6 +8,10 @@ import numpy as np
 
 from dl4text.grading.submission import StudentError
 
+#: Accuracies measured by :func:`assert_accuracy` in this grading process, reported with the
+#: verdicts (``dl4text solutions`` prints them against their thresholds).
+MEASURED: list[dict[str, Any]] = []
+
 
 def accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> float:
     """Binary accuracy of ``model`` on ``(x, y)``: predictions above 0.5 count as positive."""
@@ -24,3 +28,21 @@ def accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -
     if not np.all(np.isfinite(scores)):
         raise StudentError("the model's predictions contain NaN or infinity")
     return float(np.mean((scores[:, 0] > 0.5).astype(np.int64) == np.asarray(y)))
+
+
+def assert_accuracy(name: str, model: Any, x: np.ndarray, y: np.ndarray, *,
+                    fast: bool | None = None) -> float:
+    """Measure ``model``'s test accuracy here and fail unless it reaches threshold ``name``.
+
+    ``name`` is an entry of ``thresholds.toml`` (``"a1_dense.final_model"``); the
+    measurement is recorded for reports whether or not it passes.
+    """
+    from dl4text.course import threshold
+
+    target = threshold(name, fast=fast)
+    measured = accuracy(model, x, y)
+    MEASURED.append({"name": name, "accuracy": round(measured, 4), "threshold": target,
+                     "reviews": int(len(y))})
+    assert measured >= target, (f"test accuracy {measured:.4f} on {len(y)} test reviews, measured "
+                                f"by the grader, is below the target {target:.3f}")
+    return measured

@@ -26,7 +26,7 @@ from typing import Any
 
 import nbformat
 import numpy as np
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors.execute import NotebookClient
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
@@ -88,7 +88,7 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
     os.chmod(run_dir, 0o700)
     log = ExecutionLog()
     failure: str | None = None
-    raw: list[dict] = []
+    raw: dict = {"tests": [], "measured": []}
     try:
         cells = assignment.test_cells()
         try:
@@ -100,7 +100,11 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
             probe, failure = Probe(), f"the graders could not be loaded ({exc}); tell your instructor"
         probe.save(run_dir)
         started = time.monotonic()
-        _execute_with_probes(client, nb, resources, km, probe, run_dir, log)
+        try:
+            _execute_with_probes(client, nb, resources, km, probe, run_dir, log)
+        except Exception as exc:  # noqa: BLE001 - never drop a submission: grade what ran
+            client.log.exception("execution of %s failed", assignment.notebook)
+            log.stop(len(client.nb.cells) - 1, f"execution failed ({type(exc).__name__}: {exc})")
         log.seconds = round(time.monotonic() - started, 2)
         log.save(run_dir)
         if failure is None:
@@ -110,11 +114,13 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
             except GraderFailure as exc:
                 client.log.error("graders of %s failed: %s", assignment.name, exc)
                 failure = "the graders failed to run; tell your instructor"
-        verdicts = score_cells(cells, raw, failure)
+        verdicts = score_cells(cells, raw["tests"], failure)
+        client.measured = raw["measured"]
         if log.stopped:
             for verdict in (v for v in verdicts if v.grade_id not in log.probed):
                 verdict.note = (verdict.note + " " if verdict.note else "") + (
                     f"Execution stopped at cell {log.stopped_at_cell + 1}: {log.stop_reason}.")
+        restore_deleted_test_cells(client.nb, assignment)
         write_verdicts(client.nb, verdicts)
         client.execution_log = log
         return verdicts
@@ -146,10 +152,10 @@ def _execute_with_probes(client: GradingExecute, nb: nbformat.NotebookNode, reso
                     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                     if grade_id in pending and cell.cell_type == "code":
                         pending.remove(grade_id)
-                        if not _probe(client, grade_id, run_dir, log, dog):
+                        if not _probe(client, grade_id, probe, run_dir, log, dog):
                             break
                 for grade_id in list(pending):  # test cells the student deleted
-                    if log.stopped or not _probe(client, grade_id, run_dir, log, dog):
+                    if log.stopped or not _probe(client, grade_id, probe, run_dir, log, dog):
                         break
     except DeadKernelError:
         log.stop(len(client.nb.cells) - 1, "the kernel died")
@@ -160,36 +166,93 @@ def _execute_with_probes(client: GradingExecute, nb: nbformat.NotebookNode, reso
 
 def _run(client: GradingExecute, cell: Any, resources: dict, index: int, log: ExecutionLog,
          dog: Watchdog) -> bool:
+    """Run one notebook cell; False once execution cannot go on."""
     try:
         client.preprocess_cell(cell, resources, index)
     except DeadKernelError:
         log.stop(index, dog.reason or "the kernel died (it crashed, called exit, or ran out of memory)")
         return False
+    except CellTimeoutError:
+        log.timed_out_cells.append(index)
+        cell.outputs.append(nbformat.v4.new_output(
+            "error", ename="CellTimeoutError", evalue=f"the cell ran longer than {client.timeout} s",
+            traceback=[]))
+        return _still_alive(client, index, log, dog)
     if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
         log.timed_out_cells.append(index)
     return True
 
 
-def _probe(client: GradingExecute, grade_id: str, run_dir: Path, log: ExecutionLog,
-           dog: Watchdog) -> bool:
-    code = ("import dl4text.grading.kernel_side as _dl4text_probe\n"
-            f"_dl4text_probe.run({str(run_dir)!r}, {grade_id!r}, globals())\n"
-            "del _dl4text_probe")
-    cell = nbformat.v4.new_code_cell(code)
+def _still_alive(client: GradingExecute, index: int, log: ExecutionLog, dog: Watchdog) -> bool:
+    """After a timeout: go on if the kernel answers a trivial cell, else stop."""
+    cell = nbformat.v4.new_code_cell("pass")
     client.nb.cells.append(cell)
-    saved_timeout = client.timeout
-    client.timeout = client.probe_timeout
+    saved = client.timeout
+    client.timeout = 30
     try:
         client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
-        log.probed.append(grade_id)
         return True
-    except DeadKernelError:
-        log.stop(len(client.nb.cells) - 2,
-                 dog.reason or f"the kernel died while checking '{grade_id}'")
+    except (DeadKernelError, CellTimeoutError):
+        log.stop(index, dog.reason or "the kernel stopped answering after a cell ran too long")
         return False
     finally:
-        client.timeout = saved_timeout
+        client.timeout = saved
         client.nb.cells.pop()
+
+
+def _probe(client: GradingExecute, grade_id: str, probe: Probe, run_dir: Path, log: ExecutionLog,
+           dog: Watchdog) -> bool:
+    """Answer the probe's requests for ``grade_id`` in the kernel, one cell per request."""
+    for entry in probe.entries:
+        if entry.grade_id != grade_id:
+            continue
+        code = ("import dl4text.grading.kernel_side as _dl4text_probe\n"
+                f"_dl4text_probe.run({str(run_dir)!r}, {entry.key!r}, globals())\n"
+                "del _dl4text_probe")
+        cell = nbformat.v4.new_code_cell(code)
+        client.nb.cells.append(cell)
+        saved_timeout = client.timeout
+        client.timeout = client.probe_timeout
+        index = len(client.nb.cells) - 1
+        try:
+            client.execute_cell(cell, index, store_history=False)
+        except DeadKernelError:
+            log.stop(index - 1, dog.reason or f"the kernel died while checking '{entry.target}'")
+            return False
+        except CellTimeoutError:
+            if not _still_alive(client, index - 1, log, dog):
+                return False
+        finally:
+            client.timeout = saved_timeout
+            client.nb.cells.pop()
+    log.probed.append(grade_id)
+    return True
+
+
+def restore_deleted_test_cells(nb: nbformat.NotebookNode, assignment: Assignment) -> None:
+    """Put back autograded test cells the student deleted, so their points are recorded.
+
+    Each goes back after the cell that precedes it in the source notebook (or at the end).
+    """
+    source = nbformat.read(assignment.source_notebook, as_version=4)
+    present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    for position, cell in enumerate(source.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id is None or grade_id in present or grade_id not in autograded_cells(
+                nbformat.v4.new_notebook(cells=[cell])):
+            continue
+        restored = nbformat.from_dict(dict(cell))
+        restored.outputs, restored.execution_count = [], None
+        index = len(nb.cells)
+        for previous in reversed(source.cells[:position]):
+            prev_id = previous.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            matches = [i for i, c in enumerate(nb.cells)
+                       if prev_id and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == prev_id]
+            if matches:
+                index = matches[0] + 1
+                break
+        nb.cells.insert(index, restored)
+        present.add(grade_id)
 
 
 def write_verdicts(nb: nbformat.NotebookNode, verdicts: list[CellVerdict]) -> None:

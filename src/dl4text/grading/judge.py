@@ -6,10 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from dl4text.grading.plugin import RESULTS_FILE
 
 
 @dataclass
@@ -57,26 +56,43 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def run_graders(grader_file: Path, run_dir: Path, *, fast: bool, timeout: float = 1800) -> list[dict]:
-    """Run ``grader_file`` with pytest in a subprocess on the run folder; return its raw verdicts."""
-    (run_dir / RESULTS_FILE).unlink(missing_ok=True)
+def run_graders(grader_file: Path, run_dir: Path, *, fast: bool, timeout: float = 1800) -> dict:
+    """Run ``grader_file`` with pytest in a subprocess on the run folder.
+
+    Returns ``{"tests": [raw verdict, ...], "measured": [accuracy record, ...]}``.
+
+    The verdicts come back through a pipe that only this process and the grader's hold.
+    """
+    read_fd, write_fd = os.pipe()
     command = [sys.executable, "-m", "pytest", str(grader_file), "-p", "dl4text.grading.plugin",
                f"--dl4text-run={run_dir}", "--assert=plain", "-q", "--no-header",
                "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(grader_file.parent)]
+    command.append(f"--dl4text-results-fd={write_fd}")
     if fast:
         command.append("--dl4text-fast")
     env = dict(os.environ, DL4TEXT_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2",
                TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"))
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
+    reader.start()
     try:
         done = subprocess.run(command, cwd=run_dir, env=env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False, pass_fds=(write_fd,))
     except subprocess.TimeoutExpired:
         raise GraderFailure(f"the graders ran longer than {timeout:.0f} s") from None
-    path = run_dir / RESULTS_FILE
-    if not path.is_file():
-        raise GraderFailure("the graders did not finish:\n" + (done.stdout + done.stderr)[-3000:])
-    (run_dir / "graders.log").write_text(done.stdout + done.stderr)
-    return json.loads(path.read_text())
+    finally:
+        os.close(write_fd)
+        reader.join(timeout=10)
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        raise GraderFailure("the graders did not finish:\n" + (done.stdout + done.stderr)[-3000:]) from None
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
+    with os.fdopen(fd, "rb") as pipe:
+        while block := pipe.read(65536):
+            chunks.append(block)
 
 
 class GraderFailure(RuntimeError):

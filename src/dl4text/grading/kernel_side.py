@@ -19,15 +19,15 @@ import numpy as np
 MAX_ERROR = 600
 
 
-def run(run_dir: str, grade_id: str, namespace: dict[str, Any]) -> None:
-    """Answer every request of ``grade_id`` from the probe saved in ``run_dir``."""
+def run(run_dir: str, key: str, namespace: dict[str, Any]) -> None:
+    """Answer the request ``key`` of the probe saved in ``run_dir``."""
     root = Path(run_dir)
     with (root / "spec.pkl").open("rb") as handle:
         entries = pickle.load(handle)
     out = root / "artifacts"
     out.mkdir(exist_ok=True)
     for entry in entries:
-        if entry.grade_id == grade_id:
+        if entry.key == key:
             _answer(entry, namespace, out)
 
 
@@ -55,7 +55,7 @@ def _answer(entry: Any, namespace: dict[str, Any], out: Path) -> None:
     except KeyboardInterrupt:
         status["error"] = "it was interrupted: it took too long"
     except BaseException as exc:  # noqa: BLE001 - any failure of student code is a verdict
-        status["error"] = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+        status["error"] = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:MAX_ERROR]
     status["seconds"] = round(time.monotonic() - started, 3)
     (out / f"{entry.key}.status.json").write_text(json.dumps(status))
 

@@ -1,20 +1,22 @@
 """pytest plugin that runs a grader module against one submission and records each verdict.
 
 Loaded by :mod:`dl4text.grading.judge` as ``-p dl4text.grading.plugin``; it gives graders
-the ``submission`` fixture and writes ``results.json`` into the run folder.
+the ``submission`` fixture and writes the verdicts to a pipe inherited from the judge, so
+no file that a student's process could reach carries them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from dl4text.grading.evaluate import MEASURED
 from dl4text.grading.submission import StudentError, Submission
 
-RESULTS_FILE = "results.json"
 _results: list[dict[str, Any]] = []
 
 
@@ -22,6 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("dl4text")
     group.addoption("--dl4text-run", help="the grading run's folder (probe, artifacts, results)")
     group.addoption("--dl4text-fast", action="store_true", help="grade in the fast mode")
+    group.addoption("--dl4text-results-fd", type=int, default=None,
+                    help="write the verdicts as JSON to this inherited file descriptor")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,6 +84,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    run_dir = session.config.getoption("--dl4text-run")
-    if run_dir:
-        (Path(run_dir) / RESULTS_FILE).write_text(json.dumps(_results, indent=1))
+    fd = session.config.getoption("--dl4text-results-fd")
+    if fd is not None:
+        with os.fdopen(fd, "w") as pipe:
+            pipe.write(json.dumps({"tests": _results, "measured": MEASURED}))

@@ -25,6 +25,8 @@ class NotebookGrade:
     verdicts: list[CellVerdict] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    measured: list[dict[str, Any]] = field(default_factory=list)
+    executed: Any = None
 
     @property
     def score(self) -> float:
@@ -49,7 +51,7 @@ class NotebookGrade:
                               "max_score": check.max_score, "reason": reason})
         return {"notebook": self.notebook, "assignment": self.assignment, "score": self.score,
                 "max_score": self.max_score, "tests": tests, "error": self.error,
-                "seconds": round(self.seconds, 1)}
+                "measured": self.measured, "seconds": round(self.seconds, 1)}
 
 
 def find_notebooks(paths: list[Path]) -> list[Path]:
@@ -92,6 +94,8 @@ def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> Notebook
                      "nbgrader": {"assignment": assignment.name, "notebook": assignment.notebook}}
         client.preprocess(nb, resources)
         grade.verdicts = client.verdicts
+        grade.measured = client.measured
+        grade.executed = client.nb
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     grade.seconds = time.monotonic() - started

@@ -51,9 +51,13 @@ class Submission:
         return status
 
     def result(self, key: str) -> np.ndarray:
-        """Return what the student's function returned for the probe ``key``, as an array."""
+        """Return what the student's function returned for the probe ``key``, as a numeric array."""
         self._status(key)
-        return _read_npy(self.run_dir / "artifacts" / f"{key}.npy")
+        array = _read_npy(self.run_dir / "artifacts" / f"{key}.npy")
+        if array.dtype.kind not in "biufc":
+            raise StudentError(f"{self.probe.entry(key).target}(...) returned {array.dtype} values, "
+                               "not numbers")
+        return array
 
     def value(self, key: str) -> Any:
         """Return the value the probe ``key`` read from the notebook (JSON data or an array)."""
