@@ -6,12 +6,16 @@ Reviews come back in a fixed order: split, then ``neg`` before ``pos``, then by 
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import re
 import tarfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from dl4text.data.errors import DataError
 
@@ -77,7 +81,11 @@ def _iter_folder(folder: Path, wanted: set[str]) -> Iterator[Review]:
 
 def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
     try:
-        with tarfile.open(path, mode="r|*") as tar:
+        # The decompression is ours, not tarfile's: tarfile stops without a word when the
+        # data ends inside a member's header, so a truncated archive would quietly lose its
+        # last reviews. Reading the compressed stream to its end makes gzip/bz2/xz check
+        # their end marker and raise EOFError instead.
+        with _decompressed(path) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
             for member in tar:
                 match = _MEMBER.search(member.name)
                 if not match or not member.isfile() or _split_of(match) not in wanted:
@@ -86,10 +94,25 @@ def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
                 if handle is None:
                     continue
                 yield _review(match, handle.read())
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+            while stream.read(1 << 16):
+                pass
+    except (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, OSError) as exc:
         raise DataError(
             f"The IMDB archive {path} is truncated or corrupt ({type(exc).__name__}: {exc}). "
             "Download aclImdb_v1.tar.gz again and point DL4TEXT_IMDB at it.") from None
+
+
+def _decompressed(path: Path) -> BinaryIO:
+    """Open ``path`` for reading, decompressed when it is gzip, bzip2 or xz (told by its magic)."""
+    with path.open("rb") as handle:
+        magic = handle.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(path, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.open(path, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(path, "rb")
+    return path.open("rb")
 
 
 def _review(match: re.Match[str], raw: bytes) -> Review:
