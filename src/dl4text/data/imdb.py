@@ -97,11 +97,11 @@ def _kept_max(values: np.ndarray, offsets: np.ndarray, order: np.ndarray) -> int
 
 def _rows(values: np.ndarray, offsets: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Cut ``values`` into int32 rows (views of one array), in ``order``, as an object array."""
-    pieces = np.split(values.astype(np.int32), offsets[1:-1])
+    values = values.astype(np.int32)
+    starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
     out = np.empty(len(order), dtype=object)
-    out[:] = [None] * len(order)
     for position, i in enumerate(order.tolist()):
-        out[position] = pieces[i]
+        out[position] = values[starts[i]:ends[i]]
     return out
 
 
