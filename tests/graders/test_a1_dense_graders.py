@@ -1,0 +1,205 @@
+"""The a1_dense graders on the solution, the release, and submissions named by what they do wrong.
+
+Each notebook is graded once (module-scoped fixtures) in the fast mode; the tests then check
+the points of every test cell and that each failing check names the defect.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbgrader.preprocessors import ClearSolutions
+
+from dl4text import authoring as a
+from dl4text.grading.standalone import NotebookGrade, grade_file
+from dl4text.paths import PROJECT_ROOT
+
+ASSIGNMENT = "a1_dense"
+SOURCE = PROJECT_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+FULL_MARKS = {"test_perceptron": 3, "test_sigmoid": 2, "test_binary_crossentropy": 2,
+              "test_vectorize_sequences": 3, "test_build_dense_model": 4, "test_validation": 3,
+              "test_final_model": 4}
+
+# -- what a student who copies the notes' code (and forgets a line) submits ---------------------
+NO_BIAS_PERCEPTRON = '''
+def perceptron(x, w, b):
+    return (np.asarray(x) @ np.asarray(w) > 0).astype(int)
+'''
+NAIVE_SIGMOID = '''
+def sigmoid(x):
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+'''
+UNCLIPPED_BCE = '''
+def binary_crossentropy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return -np.mean(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))
+'''
+FLOAT64_LOOP_VECTORIZER = '''
+def vectorize_sequences(sequences, dimension=10000):
+    results = np.zeros((len(sequences), dimension))
+    for i, sequence in enumerate(sequences):
+        results[i, sequence] = 1.
+    return results
+'''
+ZERO_BASED_BEST_EPOCH = '''
+best_epoch = int(np.argmin(history.history["val_loss"]))
+'''
+UNTRAINED_FINAL_MODEL = '''
+final_model = build_dense_model()
+test_loss, test_accuracy = final_model.evaluate(x_test, test_labels, verbose=0)
+'''
+
+# -- a submission with the right parameter total in the wrong layers, and more -------------------
+RIGHT_TOTAL_WRONG_LAYERS = '''
+def build_dense_model(input_dim=10000):
+    # 16 * input_dim + 16, then 204 + 78 + 7 = 289 = 272 + 17: the total is right, the layers not
+    model = keras.Sequential([keras.Input(shape=(input_dim,)),
+                              layers.Dense(16, activation="relu"),
+                              layers.Dense(12, activation="relu"),
+                              layers.Dense(6, activation="relu"),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+'''
+LAST_REVIEWS_TEN_EPOCHS = '''
+x_val, y_val = x_train[-n_val:], train_labels[-n_val:]
+partial_x_train, partial_y_train = x_train[:-n_val], train_labels[:-n_val]
+model = build_dense_model()
+history = model.fit(partial_x_train, partial_y_train, epochs=10, batch_size=512,
+                    validation_data=(x_val, y_val), verbose=0)
+'''
+TEST_ACCURACY_ON_TRAINING_DATA = '''
+final_model = build_dense_model()
+final_history = final_model.fit(x_train[:300], train_labels[:300], epochs=20, batch_size=512,
+                                verbose=0)
+test_loss, test_accuracy = final_model.evaluate(x_train[:300], train_labels[:300], verbose=0)
+'''
+
+
+def _source() -> nbformat.NotebookNode:
+    return nbformat.read(SOURCE, as_version=4)
+
+
+def _with(replacements: dict[str, str]) -> nbformat.NotebookNode:
+    nb = _source()
+    for grade_id, source in replacements.items():
+        nb = a.replace_source(nb, grade_id, source)
+    return nb
+
+
+def _grade(tmp_path_factory: pytest.TempPathFactory, name: str,
+           nb: nbformat.NotebookNode) -> NotebookGrade:
+    path = tmp_path_factory.mktemp(name) / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(nb, path)
+    return grade_file(path, PROJECT_ROOT, fast=True)
+
+
+def points(grade: NotebookGrade) -> dict[str, float]:
+    """grade_id -> points earned."""
+    return {v.grade_id: v.score for v in grade.verdicts}
+
+
+def reasons(grade: NotebookGrade, grade_id: str) -> str:
+    """Every failing check's reason in the cell ``grade_id``, in one string."""
+    verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
+    return " | ".join(c.reason for c in verdict.checks if not c.passed) + verdict.note
+
+
+@pytest.fixture(scope="module")
+def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    return _grade(tmp_path_factory, "solution", _source())
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    nb, _ = ClearSolutions().preprocess(_source(), {})
+    return _grade(tmp_path_factory, "release", nb)
+
+
+@pytest.fixture(scope="module")
+def notes_code_untrained_final(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    """The notes' float64 loop, no bias, naive sigmoid, no clipping, 0-based best_epoch, no fit."""
+    return _grade(tmp_path_factory, "notes_code_untrained_final", _with({
+        "perceptron": NO_BIAS_PERCEPTRON, "sigmoid": NAIVE_SIGMOID,
+        "binary_crossentropy": UNCLIPPED_BCE, "vectorize_sequences": FLOAT64_LOOP_VECTORIZER,
+        "best_epoch": ZERO_BASED_BEST_EPOCH, "final_model": UNTRAINED_FINAL_MODEL}))
+
+
+@pytest.fixture(scope="module")
+def wrong_layers_wrong_split_train_accuracy(tmp_path_factory: pytest.TempPathFactory
+                                            ) -> NotebookGrade:
+    """Right total, wrong layers; last reviews held out, 10 epochs; accuracy on training data."""
+    return _grade(tmp_path_factory, "wrong_layers_wrong_split_train_accuracy", _with({
+        "build_dense_model": RIGHT_TOTAL_WRONG_LAYERS, "validation": LAST_REVIEWS_TEN_EPOCHS,
+        "final_model": TEST_ACCURACY_ON_TRAINING_DATA}))
+
+
+def test_source_metadata() -> None:
+    """Test cells carry the points the graders share out; no hidden tests in the notebook."""
+    nb = _source()
+    cells = {c.metadata.nbgrader.grade_id: c for c in nb.cells if "nbgrader" in c.metadata}
+    assert {g: cells[g].metadata.nbgrader.points for g in FULL_MARKS} == FULL_MARKS
+    assert cells["why_validation_turns"].metadata.nbgrader.points == 2
+    assert cells["why_validation_turns"].cell_type == "markdown"
+    assert not any("HIDDEN TESTS" in c.source for c in nb.cells)
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_solution_gets_full_marks(solution: NotebookGrade) -> None:
+    assert not solution.error
+    failed = [t for t in solution.as_json()["tests"] if t["reason"]]
+    assert points(solution) == FULL_MARKS, failed
+    assert [m["name"] for m in solution.measured] == ["a1_dense.final_model"]
+
+
+def test_release_gets_zero(release: NotebookGrade) -> None:
+    assert points(release) == dict.fromkeys(FULL_MARKS, 0.0)
+    assert "NotImplementedError" in reasons(release, "test_perceptron")
+    assert "not defined" in reasons(release, "test_final_model")
+
+
+def test_notes_code_points(notes_code_untrained_final: NotebookGrade) -> None:
+    assert points(notes_code_untrained_final) == {
+        "test_perceptron": 0.0,            # no bias: wrong everywhere, and all-zero inputs say so
+        "test_sigmoid": 1.0,               # right values, but overflows
+        "test_binary_crossentropy": 1.0,   # right formula, no clipping
+        "test_vectorize_sequences": 1.5,   # right values, float64
+        "test_build_dense_model": 4.0,
+        "test_validation": 2.0,            # best_epoch counted from 0
+        "test_final_model": 1.5,           # never trained: accuracy and training checks fail
+    }
+
+
+def test_notes_code_reasons(notes_code_untrained_final: NotebookGrade) -> None:
+    grade = notes_code_untrained_final
+    assert "did you add b?" in reasons(grade, "test_perceptron")
+    assert "overflows" in reasons(grade, "test_sigmoid")
+    assert "clip" in reasons(grade, "test_binary_crossentropy")
+    assert "float64" in reasons(grade, "test_vectorize_sequences")
+    assert "GB" in reasons(grade, "test_vectorize_sequences")
+    assert "counted from 1" in reasons(grade, "test_validation")
+    final = reasons(grade, "test_final_model")
+    assert "below the target" in final and "final_history" in final
+    assert grade.measured and grade.measured[0]["accuracy"] < 0.7  # an untrained model
+
+
+def test_wrong_layers_points(wrong_layers_wrong_split_train_accuracy: NotebookGrade) -> None:
+    assert points(wrong_layers_wrong_split_train_accuracy) == {
+        "test_perceptron": 3.0, "test_sigmoid": 2.0, "test_binary_crossentropy": 2.0,
+        "test_vectorize_sequences": 3.0,
+        "test_build_dense_model": 3.0,     # 160,305 in total, but four layers
+        "test_validation": 1.0,            # last reviews held out, 10 epochs; best_epoch agrees
+        "test_final_model": 0.0,           # wrong layers, 300 reviews, accuracy on training data
+    }
+
+
+def test_wrong_layers_reasons(wrong_layers_wrong_split_train_accuracy: NotebookGrade) -> None:
+    grade = wrong_layers_wrong_split_train_accuracy
+    assert "Dense(12)" in reasons(grade, "test_build_dense_model")
+    validation = reasons(grade, "test_validation")
+    assert "first n_val" in validation and "10 epochs" in validation
+    final = reasons(grade, "test_final_model")
+    assert "below the target" in final
+    assert "not on training data" in final
+    assert "20 epochs, not 4" in final
+    assert "Dense(12)" in final
