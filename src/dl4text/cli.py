@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-VERBS = ["grade", "release", "solutions", "autograde", "feedback", "export", "demo"]
+VERBS = ["grade", "release", "solutions", "autograde", "feedback", "export", "demo", "bench"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,11 @@
 Each changed submission goes through ``nbgrader autograde`` with the hidden graders in
 place of nbgrader's in-kernel scoring; unchanged ones (same submission, source, graders
 and thresholds) are skipped. Unreadable notebooks are graded as empty, with a reason.
+
+With ``--workers N`` (a local Dask cluster) or ``--scheduler tcp://HOST:PORT`` (an existing
+one) submissions are graded in parallel, each fenced in (its own folder and user, a time and
+a memory bound, no network), and this process alone writes the gradebook
+(:mod:`dl4text.parallel`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fast", action="store_true", default=None, help="fast mode (or DL4TEXT_FAST=1)")
     p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
     p.add_argument("--root", type=Path, default=None, help="the course folder")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="grade N submissions at once on a local Dask cluster of processes")
+    where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="grade in parallel on an existing Dask cluster (workers need dl4text installed)")
+    p.add_argument("--task-timeout", type=float, default=6000, metavar="S",
+                   help="parallel: seconds the whole grading of one submission may take (default 6000)")
+    p.add_argument("--task-memory-mb", type=int, default=None, metavar="MB",
+                   help="parallel: memory of the whole grading of one submission (default: 14336, "
+                        "or less so that --workers N fit in 90%% of this machine's memory)")
+    p.add_argument("--no-fence", action="store_true",
+                   help="parallel: grade without the fence (to measure or debug only)")
     p.set_defaults(run=run)
 
 
@@ -86,12 +103,50 @@ def format_summary(assignment: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def autograde_in_parallel(root: Path, assignment: str, *, only: list[str] | None = None, fast: bool = False,
+                          force: bool = False, workers: int | None = None, scheduler: str | None = None,
+                          task_timeout: float = 6000, task_memory_mb: int | None = None,
+                          fenced: bool = True) -> list[dict]:
+    """Like :func:`autograde`, on Dask workers; this process writes the gradebook."""
+    import psutil
+
+    from dl4text.parallel.batch import autograde_parallel
+    from dl4text.parallel.task import Limits
+
+    assignments(root, [assignment])
+    if not (root / "release" / assignment).is_dir():
+        raise FileNotFoundError(f"release/{assignment} is missing: run `dl4text release {assignment}`")
+    everyone = students(root, assignment)
+    if only and set(only) - set(everyone):
+        raise LookupError(f"no submission of {assignment} from {', '.join(sorted(set(only) - set(everyone)))}")
+    if task_memory_mb is None:
+        task_memory_mb = 14336
+        if not scheduler:
+            share = psutil.virtual_memory().total * 0.9 / max(1, workers or 1) / 1024**2
+            task_memory_mb = int(min(task_memory_mb, share))
+    limits = Limits(wall_s=task_timeout, memory_mb=task_memory_mb, fenced=fenced)
+    return autograde_parallel(root, assignment, [s for s in everyone if not only or s in only], fast=fast,
+                              force=force, workers=workers, scheduler=scheduler, limits=limits)
+
+
 def run(args: argparse.Namespace) -> int:
     root = (args.root or course_root()).resolve()
     fast = config.fast_mode() if args.fast is None else args.fast
-    rows = autograde(root, args.assignment, only=args.student, fast=fast, force=args.force)
+    started = time.monotonic()
+    if args.workers is not None or args.scheduler:
+        if args.workers is not None and args.workers < 1:
+            raise ValueError("--workers must be at least 1")
+        rows = autograde_in_parallel(root, args.assignment, only=args.student, fast=fast, force=args.force,
+                                     workers=args.workers, scheduler=args.scheduler,
+                                     task_timeout=args.task_timeout, task_memory_mb=args.task_memory_mb,
+                                     fenced=not args.no_fence)
+    else:
+        rows = autograde(root, args.assignment, only=args.student, fast=fast, force=args.force)
     if not rows:
         print(f"no submissions of {args.assignment} in {root / 'submitted'}")
         return 0
     print(format_summary(args.assignment, rows))
+    from dl4text.parallel.batch import totals
+
+    print(totals(rows, time.monotonic() - started))
     return 1 if any(r["status"] == "FAILED" for r in rows) else 0

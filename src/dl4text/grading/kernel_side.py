@@ -61,7 +61,10 @@ def _answer(entry: Any, namespace: dict[str, Any], out: Path) -> None:
 
 
 def _save_value(value: Any, stem: Path, numeric: bool = False) -> str:
-    if not numeric:
+    # A numeric array crosses as .npy (as docs/grading.md says): exact, compact, and not
+    # bound by the JSON size limit (a 10,000 x 300 matrix is ~60 MB of JSON).
+    is_array = isinstance(value, np.ndarray) and value.dtype != object
+    if not numeric and not is_array:
         try:
             stem.with_suffix(".json").write_text(json.dumps(value, default=_plain))
             return "json"

@@ -1,0 +1,86 @@
+"""Parallel grading: the same class autograded with ``--workers 1`` and ``--workers 2``.
+
+The class is :data:`COPIES` copies of the first assignment's solution, in a throw-away
+course built as ``dl4text demo`` builds its own (source, hidden graders, nbgrader config,
+a generated release), graded in the fast mode. Each worker count gets its own copy of that
+course, so both start from the same empty gradebook. When ``dl4text autograde`` has no
+``--workers`` option yet, the row says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from dl4text.bench.child import child_env, run_command
+from dl4text.bench.report import Comparison
+
+COPIES = 4
+WORKERS = (1, 2)
+WHAT = f"autograde {COPIES} submissions, --workers 2"
+BASELINE = "the same with --workers 1"
+
+
+def workers_available() -> bool:
+    """True when ``dl4text autograde`` takes ``--workers``."""
+    child = run_command([sys.executable, "-m", "dl4text.cli", "autograde", "--help"], env=child_env())
+    return child.ok and "--workers" in child.stdout
+
+
+def make_class(root: Path, target: Path, assignment: str, copies: int = COPIES) -> Path:
+    """A course at ``target`` with ``copies`` submissions of ``assignment``'s solution; return it."""
+    from dl4text.commands.release import generate
+    from dl4text.course_dir import notebooks
+
+    target.mkdir(parents=True)
+    for item in ("source", "grader_tests", "nbgrader_config.py"):
+        if (root / item).is_dir():
+            shutil.copytree(root / item, target / item)
+        elif (root / item).exists():
+            shutil.copy(root / item, target / item)
+    with contextlib.redirect_stdout(io.StringIO()):
+        generate(target, [assignment])
+    for i in range(1, copies + 1):
+        folder = target / "submitted" / f"student{i}" / assignment
+        folder.mkdir(parents=True)
+        for name in notebooks(target, assignment):
+            shutil.copy(target / "source" / assignment / f"{name}.ipynb", folder / f"{name}.ipynb")
+    return target
+
+
+def graded_count(stdout: str) -> int:
+    """How many student rows of autograde's summary say ``graded`` (student, score, status...)."""
+    return sum(1 for line in stdout.splitlines() if re.match(r"\s+\S+\s+\S+\s+graded\s", line))
+
+
+def measure(root: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
+    """Time the class with each worker count (full run only: eight gradings take minutes)."""
+    if quick:
+        return [Comparison.unavailable("parallel", WHAT, BASELINE,
+                                       f"full run only ({COPIES * len(WORKERS)} gradings take minutes)")]
+    if not workers_available():
+        return [Comparison.unavailable("parallel", WHAT, BASELINE,
+                                       "not available yet: dl4text autograde has no --workers")]
+    from dl4text.course_dir import assignments
+
+    names = assignments(root)
+    if not names:
+        return [Comparison.unavailable("parallel", WHAT, BASELINE, "no assignment in source/")]
+    assignment = "a1_dense" if "a1_dense" in names else names[0]
+    template = make_class(root, workdir / "class", assignment)
+    env = child_env({"DL4TEXT_FAST": "1"})
+    runs = {}
+    for workers in WORKERS:
+        course = workdir / f"class-workers-{workers}"
+        shutil.copytree(template, course)
+        runs[workers] = run_command([sys.executable, "-m", "dl4text.cli", "autograde", assignment,
+                                     "--fast", "--force", "--workers", str(workers), "--root", str(course)],
+                                    env=env, cwd=course)
+    counts = {w: graded_count(r.stdout) for w, r in runs.items()}
+    note = f"{assignment}, fast mode; graded: " + ", ".join(f"{counts[w]}/{COPIES} with --workers {w}"
+                                                              for w in WORKERS)
+    return [Comparison.from_children("parallel", WHAT, BASELINE, runs[1], runs[2], note=note)]

@@ -1,0 +1,144 @@
+"""The whole benchmark: its sections in order, the expected duration, the report.
+
+Sections: ``data``, ``vectorize``, ``training``, ``grading``, ``parallel``
+(:data:`dl4text.bench.report.SECTIONS`). A section that raises becomes rows saying why;
+the others still run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dl4text.bench import data, grading, parallel, training, vectorize
+from dl4text.bench.report import (
+    SECTIONS,
+    BenchReport,
+    Comparison,
+    library_versions,
+    load_average,
+    machine,
+    now_iso,
+)
+
+#: seconds each section took on the 2-core CPU machine the kit was developed on, nearly idle;
+#: used for the expected duration until this machine has a run of its own in bench-results/
+QUICK_SECONDS = {"data": 12, "vectorize": 8, "training": 30, "grading": 60, "parallel": 1}
+FULL_SECONDS = {"data": 60, "vectorize": 25, "training": 150, "parallel": 300}
+FULL_GRADING_SECONDS = {"a1_dense": 150, "a2_embeddings": 300, "a3_recurrent": 400}
+FULL_GRADING_OTHER = 300
+
+
+def estimate(root: Path, *, quick: bool, sections: tuple[str, ...] = SECTIONS,
+             results: Path | None = None) -> tuple[float, str]:
+    """Expected seconds of a run and where the figure comes from.
+
+    The last run of the same kind in ``results`` (``bench-results/``) when there is one,
+    section by section, else the constants measured when the kit was written.
+    """
+    previous = _last_run(results, quick=quick) if results else None
+    if previous is not None:
+        path, seen = previous
+        timed = seen.get("sections", {})
+        if all(s in timed for s in sections):
+            total = sum(float(timed[s].get("seconds", 0)) for s in sections)
+            return total, f"the last {'quick ' if quick else ''}run here ({path.name})"
+    if quick:
+        return float(sum(QUICK_SECONDS[s] for s in sections)), "figures measured on a 2-core CPU"
+    total = float(sum(FULL_SECONDS.get(s, 0) for s in sections))
+    if "grading" in sections:
+        total += sum(FULL_GRADING_SECONDS.get(nb.parent.name, FULL_GRADING_OTHER)
+                     for nb in grading.solution_notebooks(root))
+    return total, "figures measured on a 2-core CPU"
+
+
+def _last_run(results: Path, *, quick: bool) -> tuple[Path, dict[str, Any]] | None:
+    for path in sorted(results.glob("bench-*.json"), reverse=True):
+        try:
+            seen = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        meta = seen.get("meta", {}) if isinstance(seen, dict) else {}
+        if bool(meta.get("quick")) == quick and not meta.get("partial"):
+            return path, seen
+    return None
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and the children it waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def scratch_folder() -> Path:
+    """A temporary folder, in memory (``/dev/shm``) when it has room: extracting 50,000 small
+    files to a slow disk would otherwise take most of the data section."""
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 4 * 2 ** 30:
+            return Path(tempfile.mkdtemp(prefix="dl4text-bench-", dir=shm))
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix="dl4text-bench-"))
+
+
+def run(root: Path, *, quick: bool, sections: tuple[str, ...] = SECTIONS, command: str = "",
+        archive: Path | None = None, say: Callable[[str], None] = print,
+        save: Callable[[BenchReport], object] | None = None) -> BenchReport:
+    """Run ``sections`` and return the report.
+
+    ``say`` prints the progress; ``save``, when given, is called with the report so far after
+    each section (a long run interrupted keeps what it measured).
+    """
+    from dl4text.data.source import locate_imdb
+
+    report = BenchReport(meta={
+        "date": now_iso(), "quick": quick, "command": command, "machine": machine(),
+        "versions": library_versions(), "load_start": load_average(), "sections_run": list(sections)})
+    started, cpu0 = time.perf_counter(), _cpu_seconds()
+    scratch = scratch_folder()
+    try:
+        for section in sections:
+            say(f"[bench] {section} ...")
+            t0, load0 = time.perf_counter(), load_average()
+            workdir = scratch / section
+            workdir.mkdir()
+            try:
+                if section == "data":
+                    report.comparisons += data.measure(archive or locate_imdb(), workdir, quick=quick)
+                elif section == "vectorize":
+                    report.comparisons += vectorize.measure(quick=quick)
+                elif section == "training":
+                    report.training += training.measure(quick=quick)
+                elif section == "grading":
+                    report.comparisons += grading.measure(root, workdir, quick=quick)
+                elif section == "parallel":
+                    report.comparisons += parallel.measure(root, workdir, quick=quick)
+                else:
+                    raise ValueError(f"unknown section {section!r}; known: {', '.join(SECTIONS)}")
+            except Exception as exc:  # noqa: BLE001 - one broken section must not lose the others
+                traceback.print_exc()
+                report.comparisons.append(Comparison.unavailable(
+                    section, f"the {section} section", "-", f"failed: {type(exc).__name__}: {exc}"))
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+            seconds = time.perf_counter() - t0
+            report.sections[section] = {"seconds": round(seconds, 1), "load_start": load0,
+                                        "load_end": load_average()}
+            say(f"[bench] {section}: {seconds:.0f} s")
+            if save is not None:
+                report.meta.update(seconds=round(time.perf_counter() - started, 1), partial=True)
+                save(report)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report.meta.update(seconds=round(time.perf_counter() - started, 1), load_end=load_average(),
+                       cpu_seconds=round(_cpu_seconds() - cpu0, 1), partial=False)
+    return report

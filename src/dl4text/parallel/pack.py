@@ -1,0 +1,44 @@
+"""The owner packs what workers need: the course's grading material once, each submission's files."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from dl4text.course.thresholds import THRESHOLDS_FILE
+from dl4text.course_dir import notebooks
+from dl4text.parallel import inprocess
+from dl4text.parallel.task import CoursePack, GradingTask, Limits, read_folder
+
+
+def pack_course(root: Path, assignment: str, *, fast: bool,
+                threads_by_host: dict[str, int] | None = None) -> CoursePack:
+    """A scratch course for ``assignment``, ready for ``nbgrader autograde`` on any worker.
+
+    It holds the source folder, ``grader_tests/``, ``nbgrader_config.py`` and a gradebook
+    made by ``generate_assignment`` from the same source (the assignment's cells, no
+    student): the worker sanitises and grades a submission exactly as the course would.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="dl4text-pack-"))
+    try:
+        shutil.copytree(root / "source" / assignment, scratch / "source" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(root / "grader_tests", scratch / "grader_tests",
+                        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+        shutil.copy(root / "nbgrader_config.py", scratch / "nbgrader_config.py")
+        inprocess.call(scratch, "generate_assignment", assignment, force=True, create=True)
+        shutil.rmtree(scratch / "release", ignore_errors=True)
+        (scratch / ".nbgrader.log").unlink(missing_ok=True)
+        files = read_folder(scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return CoursePack(assignment=assignment, notebooks=tuple(notebooks(root, assignment)), files=files,
+                      thresholds=THRESHOLDS_FILE.read_bytes(), fast=fast,
+                      threads_by_host=dict(threads_by_host or {}))
+
+
+def pack_task(root: Path, assignment: str, student: str, digest: str, limits: Limits) -> GradingTask:
+    """One submission's task: the files of ``submitted/<student>/<assignment>/``."""
+    files = read_folder(root / "submitted" / student / assignment)
+    return GradingTask(student=student, digest=digest, files=files, limits=limits)

@@ -1,0 +1,40 @@
+"""The gradebook's owner: replayed writes, zero grades with a reason, the state, one owner at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dl4text import authoring as a
+from dl4text.parallel.owner import Owner
+from dl4text.parallel.task import FAILED, STOPPED, TaskResult
+from dl4text.submissions import State
+
+from ..grading.sample_course import ASSIGNMENT
+from .conftest import grades
+
+REASON = "the grading ran longer than 5 s and was stopped"
+
+
+def test_a_stopped_submission_gets_zero_with_its_reason(course: Path) -> None:
+    with Owner(course, ASSIGNMENT) as owner:
+        row = owner.write(TaskResult("solution", "digest-1", STOPPED, reason=REASON))
+        failed = owner.write(TaskResult("partly_right", "digest-2", FAILED, reason="nbgrader failed"))
+    assert row["status"] == STOPPED and REASON in row["notes"]
+    assert grades(course)["solution"] == {"test_double": 0.0, "test_answer": 0.0}
+    nb = nbformat.read(course / "autograded" / "solution" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    report = "".join(o.get("text", "") for o in a.cell_by_id(nb, "test_answer").outputs)
+    assert f"Not graded: {REASON}" in report
+    state = State(course)
+    assert state.unchanged(f"{ASSIGNMENT}/solution", "digest-1")
+    assert failed["status"] == FAILED and "partly_right" not in grades(course)
+    assert f"{ASSIGNMENT}/partly_right" not in json.loads((course / ".dl4text" / "autograde-state.json").read_text())
+
+
+def test_only_one_owner_writes_a_gradebook(course: Path) -> None:
+    with Owner(course, ASSIGNMENT):
+        with pytest.raises(RuntimeError, match="another dl4text autograde"):
+            Owner(course, ASSIGNMENT).__enter__()
