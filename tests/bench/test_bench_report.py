@@ -149,18 +149,21 @@ def test_a_child_reports_its_json_line_among_other_output(capsys: pytest.Capture
     assert done.ok and done.wall_s > 0 and done.maxrss_mb > 0
 
 
-def test_estimate_uses_the_last_run_of_the_same_kind(tmp_path: Path) -> None:
+def test_estimate_uses_the_latest_run_of_the_same_kind_section_by_section(tmp_path: Path) -> None:
     results = tmp_path / "bench-results"
     write_json(sample_report(), results / "bench-20260102-030405.json")
     seconds, basis = suite.estimate(tmp_path, quick=False, results=results)
-    assert seconds == 1180.0 and "bench-20260102-030405.json" in basis
-    partial = sample_report()
-    partial.meta["partial"] = True
-    partial.sections = {"data": {"seconds": 5.0}}
-    write_json(partial, results / "bench-20260103-000000.json")  # newer, but cut short: not used
-    assert suite.estimate(tmp_path, quick=False, results=results)[0] == 1180.0
+    assert seconds == 1180.0 and basis == "the last runs on this machine"
+    newer = sample_report()
+    newer.meta["partial"] = True
+    newer.sections = {"data": {"seconds": 5.0}}  # a run of one section, or one cut short
+    write_json(newer, results / "bench-20260103-000000.json")
+    assert suite.estimate(tmp_path, quick=False, results=results)[0] == 1125.0
     seconds, basis = suite.estimate(tmp_path, quick=True, results=results)
-    assert seconds == sum(suite.QUICK_SECONDS.values()) and "2-core" in basis
+    assert seconds == sum(suite.QUICK_SECONDS.values()) and basis == "built-in estimates for 2 idle CPU cores"
+    seconds, basis = suite.estimate(tmp_path, quick=False, sections=("data", "vectorize"),
+                                    results=tmp_path / "none")
+    assert seconds == suite.FULL_SECONDS["data"] + suite.FULL_SECONDS["vectorize"]
 
 
 def test_quick_subset_globs_select_ids_below_the_bound() -> None:

@@ -17,6 +17,7 @@ from ..grading.sample_course import ASSIGNMENT
 from .conftest import grades
 
 REASON = "the grading ran longer than 5 s and was stopped"
+pytestmark = pytest.mark.filterwarnings("ignore:Object of type:Warning")  # SQLAlchemy 2.1 on nbgrader, harmless
 
 
 def test_a_stopped_submission_gets_zero_with_its_reason(course: Path) -> None:

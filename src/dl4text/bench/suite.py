@@ -16,7 +16,6 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from dl4text.bench import data, grading, parallel, training, vectorize
 from dl4text.bench.report import (
@@ -32,7 +31,7 @@ from dl4text.bench.report import (
 #: seconds each section took on the 2-core CPU machine the kit was developed on, nearly idle;
 #: used for the expected duration until this machine has a run of its own in bench-results/
 QUICK_SECONDS = {"data": 12, "vectorize": 8, "training": 30, "grading": 60, "parallel": 1}
-FULL_SECONDS = {"data": 60, "vectorize": 25, "training": 150, "parallel": 300}
+FULL_SECONDS = {"data": 90, "vectorize": 30, "training": 150, "parallel": 360}
 FULL_GRADING_SECONDS = {"a1_dense": 150, "a2_embeddings": 300, "a3_recurrent": 400}
 FULL_GRADING_OTHER = 300
 
@@ -41,35 +40,47 @@ def estimate(root: Path, *, quick: bool, sections: tuple[str, ...] = SECTIONS,
              results: Path | None = None) -> tuple[float, str]:
     """Expected seconds of a run and where the figure comes from.
 
-    The last run of the same kind in ``results`` (``bench-results/``) when there is one,
-    section by section, else the constants measured when the kit was written.
+    Section by section: what it took in the latest run of the same kind (quick or not) in
+    ``results`` (``bench-results/``) that has it, a run of some sections only included; else
+    the built-in estimate for 2 idle CPU cores.
     """
-    previous = _last_run(results, quick=quick) if results else None
-    if previous is not None:
-        path, seen = previous
-        timed = seen.get("sections", {})
-        if all(s in timed for s in sections):
-            total = sum(float(timed[s].get("seconds", 0)) for s in sections)
-            return total, f"the last {'quick ' if quick else ''}run here ({path.name})"
-    if quick:
-        return float(sum(QUICK_SECONDS[s] for s in sections)), "figures measured on a 2-core CPU"
-    total = float(sum(FULL_SECONDS.get(s, 0) for s in sections))
-    if "grading" in sections:
-        total += sum(FULL_GRADING_SECONDS.get(nb.parent.name, FULL_GRADING_OTHER)
-                     for nb in grading.solution_notebooks(root))
-    return total, "figures measured on a 2-core CPU"
+    history = _section_history(results, quick=quick) if results else {}
+    total, measured = 0.0, []
+    for section in sections:
+        if section in history:
+            total += history[section]
+            measured.append(section)
+        elif quick:
+            total += QUICK_SECONDS[section]
+        elif section == "grading":
+            total += sum(FULL_GRADING_SECONDS.get(nb.parent.name, FULL_GRADING_OTHER)
+                         for nb in grading.solution_notebooks(root))
+        else:
+            total += FULL_SECONDS[section]
+    if len(measured) == len(sections):
+        basis = "the last runs on this machine"
+    elif measured:
+        basis = (f"the last runs on this machine for {', '.join(measured)}, "
+                 "built-in estimates for 2 idle CPU cores otherwise")
+    else:
+        basis = "built-in estimates for 2 idle CPU cores"
+    return total, basis
 
 
-def _last_run(results: Path, *, quick: bool) -> tuple[Path, dict[str, Any]] | None:
+def _section_history(results: Path, *, quick: bool) -> dict[str, float]:
+    """Seconds of each section in the latest run of the same kind that has it."""
+    found: dict[str, float] = {}
     for path in sorted(results.glob("bench-*.json"), reverse=True):
         try:
             seen = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        meta = seen.get("meta", {}) if isinstance(seen, dict) else {}
-        if bool(meta.get("quick")) == quick and not meta.get("partial"):
-            return path, seen
-    return None
+        if not isinstance(seen, dict) or bool(seen.get("meta", {}).get("quick")) != quick:
+            continue
+        for section, timed in seen.get("sections", {}).items():
+            if section not in found and isinstance(timed, dict) and "seconds" in timed:
+                found[section] = float(timed["seconds"])
+    return found
 
 
 def _cpu_seconds() -> float:
