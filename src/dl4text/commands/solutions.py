@@ -34,6 +34,8 @@ def solve(root: Path, names: list[str], *, fast: bool) -> list[NotebookGrade]:
     grades = []
     for name in names:
         print(f"generating solutions/{name} ...", flush=True)
+        # generate_solution needs the assignment in the gradebook (absent on a fresh clone)
+        run_nbgrader(["db", "assignment", "add", name], root, quiet=True)
         run_nbgrader(["generate_solution", name, "--force"], root, quiet=True)
         for path in sorted((root / "solutions" / name).glob("*.ipynb")):
             print(f"executing and grading {path.relative_to(root)} "
