@@ -20,6 +20,7 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
     from dl4text.grading.execute import GradingExecute
 
     c.CourseDirectory.course_id = course_id
+    c.CourseDirectory.solution_directory = "solutions"
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                                 ".*", "*.keras", "*.h5"]
     default = list(Autograde.class_traits()["autograde_preprocessors"].default())

@@ -37,7 +37,10 @@ def solve(root: Path, names: list[str], *, fast: bool) -> list[NotebookGrade]:
         # generate_solution needs the assignment in the gradebook (absent on a fresh clone)
         run_nbgrader(["db", "assignment", "add", name], root, quiet=True)
         run_nbgrader(["generate_solution", name, "--force"], root, quiet=True)
-        for path in sorted((root / "solutions" / name).glob("*.ipynb")):
+        found = sorted((root / "solutions" / name).glob("*.ipynb"))
+        if not found:
+            raise RuntimeError(f"nbgrader generate_solution wrote no notebook into solutions/{name}")
+        for path in found:
             print(f"executing and grading {path.relative_to(root)} "
                   f"({'fast mode' if fast else 'full size'}) ...", flush=True)
             grade = grade_file(path, root, fast=fast)
