@@ -21,6 +21,12 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
 
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.solution_directory = "solutions"
+    # generate_solution would execute each notebook with stock Execute (30 s per cell);
+    # `dl4text solutions` executes and grades them itself, once.
+    from nbgrader.converters.generate_solution import GenerateSolution
+
+    c.GenerateSolution.preprocessors = [
+        p for p in GenerateSolution.class_traits()["preprocessors"].default() if p is not Execute]
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                                 ".*", "*.keras", "*.h5"]
     default = list(Autograde.class_traits()["autograde_preprocessors"].default())
