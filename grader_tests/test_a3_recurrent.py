@@ -20,8 +20,7 @@ import keras
 import numpy as np
 
 from dl4text import course
-from dl4text.grading import Probe, Submission, accuracy, grades
-from dl4text.grading.evaluate import MEASURED
+from dl4text.grading import Probe, Submission, assert_accuracy, grades
 
 NUM_WORDS = 10000
 UNITS = 16
@@ -232,12 +231,7 @@ def _test_reviews(maxlen: int, padding: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _check_accuracy(model: keras.Model, name: str, maxlen: int, padding: str, how: str) -> None:
     x, y = _test_reviews(maxlen, padding)
-    got = accuracy(model, x, y)
-    target = course.threshold(f"a3_recurrent.{name}")
-    MEASURED.append({"name": f"a3_recurrent.{name}", "accuracy": round(got, 4), "threshold": target,
-                     "reviews": int(len(y))})
-    assert got >= target, (f"{name} reaches {got:.3f} test accuracy, below the target {target:.2f}, "
-                           f"measured on {how}")
+    assert_accuracy(f"a3_recurrent.{name}", model, x, y, measured_on=how)
 
 
 @grades("test_build_rnn_model", points=1)

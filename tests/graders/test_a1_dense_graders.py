@@ -6,16 +6,13 @@ the points of every test cell and that each failing check names the defect.
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbgrader.preprocessors import ClearSolutions
 
-from dl4text import authoring as a
-from dl4text.grading.standalone import NotebookGrade, grade_file
-from dl4text.paths import PROJECT_ROOT
+from dl4text.grading.standalone import NotebookGrade
+from tests.graders.helpers import Notebooks, points, reasons
 
 ASSIGNMENT = "a1_dense"
-SOURCE = PROJECT_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+BOOK = Notebooks(ASSIGNMENT)
 FULL_MARKS = {"test_perceptron": 3, "test_sigmoid": 2, "test_binary_crossentropy": 2,
               "test_vectorize_sequences": 3, "test_build_dense_model": 4, "test_validation": 3,
               "test_final_model": 4}
@@ -76,50 +73,35 @@ test_loss, test_accuracy = final_model.evaluate(x_train[:300], train_labels[:300
 '''
 
 
-def _source() -> nbformat.NotebookNode:
-    return nbformat.read(SOURCE, as_version=4)
 
 
-def _with(replacements: dict[str, str]) -> nbformat.NotebookNode:
-    nb = _source()
-    for grade_id, source in replacements.items():
-        nb = a.replace_source(nb, grade_id, source)
-    return nb
 
 
-def _grade(tmp_path_factory: pytest.TempPathFactory, name: str,
-           nb: nbformat.NotebookNode) -> NotebookGrade:
-    path = tmp_path_factory.mktemp(name) / f"{ASSIGNMENT}.ipynb"
-    nbformat.write(nb, path)
-    return grade_file(path, PROJECT_ROOT, fast=True)
 
 
-def points(grade: NotebookGrade) -> dict[str, float]:
-    """grade_id -> points earned."""
-    return {v.grade_id: v.score for v in grade.verdicts}
 
 
-def reasons(grade: NotebookGrade, grade_id: str) -> str:
-    """Every failing check's reason in the cell ``grade_id``, in one string."""
-    verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
-    return " | ".join(c.reason for c in verdict.checks if not c.passed) + verdict.note
+
+
+
+
+
 
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return _grade(tmp_path_factory, "solution", _source())
+    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    nb, _ = ClearSolutions().preprocess(_source(), {})
-    return _grade(tmp_path_factory, "release", nb)
+    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
 
 
 @pytest.fixture(scope="module")
 def notes_code_untrained_final(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
     """The notes' float64 loop, no bias, naive sigmoid, no clipping, 0-based best_epoch, no fit."""
-    return _grade(tmp_path_factory, "notes_code_untrained_final", _with({
+    return BOOK.grade(tmp_path_factory, "notes_code_untrained_final", BOOK.with_sources({
         "perceptron": NO_BIAS_PERCEPTRON, "sigmoid": NAIVE_SIGMOID,
         "binary_crossentropy": UNCLIPPED_BCE, "vectorize_sequences": FLOAT64_LOOP_VECTORIZER,
         "best_epoch": ZERO_BASED_BEST_EPOCH, "final_model": UNTRAINED_FINAL_MODEL}))
@@ -129,14 +111,14 @@ def notes_code_untrained_final(tmp_path_factory: pytest.TempPathFactory) -> Note
 def wrong_layers_wrong_split_train_accuracy(tmp_path_factory: pytest.TempPathFactory
                                             ) -> NotebookGrade:
     """Right total, wrong layers; last reviews held out, 10 epochs; accuracy on training data."""
-    return _grade(tmp_path_factory, "wrong_layers_wrong_split_train_accuracy", _with({
+    return BOOK.grade(tmp_path_factory, "wrong_layers_wrong_split_train_accuracy", BOOK.with_sources({
         "build_dense_model": RIGHT_TOTAL_WRONG_LAYERS, "validation": LAST_REVIEWS_TEN_EPOCHS,
         "final_model": TEST_ACCURACY_ON_TRAINING_DATA}))
 
 
 def test_source_metadata() -> None:
     """Test cells carry the points the graders share out; no hidden tests in the notebook."""
-    nb = _source()
+    nb = BOOK.source()
     cells = {c.metadata.nbgrader.grade_id: c for c in nb.cells if "nbgrader" in c.metadata}
     assert {g: cells[g].metadata.nbgrader.points for g in FULL_MARKS} == FULL_MARKS
     assert cells["why_validation_turns"].metadata.nbgrader.points == 2

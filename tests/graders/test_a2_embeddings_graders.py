@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pytest
-from nbgrader.preprocessors import ClearSolutions
 
-from dl4text import authoring as a
-from dl4text.grading.standalone import NotebookGrade, grade_file
-from dl4text.paths import PROJECT_ROOT
+from dl4text.grading.standalone import NotebookGrade
+from tests.graders.helpers import Notebooks, reasons
+from tests.graders.helpers import points as _points
 
 ASSIGNMENT = "a2_embeddings"
-SOURCE = PROJECT_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+BOOK = Notebooks(ASSIGNMENT)
+
+
+def points(grade: NotebookGrade) -> dict[str, float]:
+    """grade_id -> points earned, to 3 decimals (shares of 3 or 6 checks)."""
+    return _points(grade, 3)
 FULL_MARKS = {"test_pad_reviews": 2, "test_build_embedding_model": 2, "test_embedding_model": 2,
               "test_build_embedding_matrix": 3, "test_build_pretrained_model": 2,
               "test_pretrained_model": 2, "test_small_data": 2}
@@ -149,33 +152,19 @@ small_pretrained_accuracy = small_pretrained_model.evaluate(x_small, y_small, ve
 '''
 
 
-def _source() -> nbformat.NotebookNode:
-    return nbformat.read(SOURCE, as_version=4)
 
 
-def _with(replacements: dict[str, str]) -> nbformat.NotebookNode:
-    nb = _source()
-    for grade_id, source in replacements.items():
-        nb = a.replace_source(nb, grade_id, source)
-    return nb
 
 
-def _grade(tmp_path_factory: pytest.TempPathFactory, name: str,
-           nb: nbformat.NotebookNode) -> NotebookGrade:
-    path = tmp_path_factory.mktemp(name) / f"{ASSIGNMENT}.ipynb"
-    nbformat.write(nb, path)
-    return grade_file(path, PROJECT_ROOT, fast=True)
 
 
-def points(grade: NotebookGrade) -> dict[str, float]:
-    """grade_id -> points earned, rounded to 3 decimals (shares of 3 or 6 checks)."""
-    return {v.grade_id: round(v.score, 3) for v in grade.verdicts}
 
 
-def reasons(grade: NotebookGrade, grade_id: str) -> str:
-    """Every failing check's reason in the cell ``grade_id``, in one string."""
-    verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
-    return " | ".join(c.reason for c in verdict.checks if not c.passed) + verdict.note
+
+
+
+
+
 
 
 def failed_checks(grade: NotebookGrade, grade_id: str) -> list[str]:
@@ -186,20 +175,19 @@ def failed_checks(grade: NotebookGrade, grade_id: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return _grade(tmp_path_factory, "solution", _source())
+    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    nb, _ = ClearSolutions().preprocess(_source(), {})
-    return _grade(tmp_path_factory, "release", nb)
+    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
 
 
 @pytest.fixture(scope="module")
 def notes_code_untrained(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
     """Keras's padding defaults, input_length (unbuilt), matrix[rank] in float64, no freezing,
     nothing trained, exercise 6 not done."""
-    return _grade(tmp_path_factory, "notes_code_untrained", _with({
+    return BOOK.grade(tmp_path_factory, "notes_code_untrained", BOOK.with_sources({
         "pad_reviews": KERAS_DEFAULT_PADDING, "build_embedding_model": INPUT_LENGTH_UNBUILT,
         "embedding_model": NOT_TRAINED_EMBEDDING_MODEL, "build_embedding_matrix": NOTES_MATRIX,
         "build_pretrained_model": NOT_FROZEN, "pretrained_model": NOT_TRAINED_PRETRAINED_MODEL,
@@ -210,7 +198,7 @@ def notes_code_untrained(tmp_path_factory: pytest.TempPathFactory) -> NotebookGr
 def hard_coded_extra_rows_retrained(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
     """maxlen and sizes hard-coded, rows past num_words, vectors retrained then frozen, the
     small task-specific model trained on 1,000 reviews, accuracies measured on x_small."""
-    return _grade(tmp_path_factory, "hard_coded_extra_rows_retrained", _with({
+    return BOOK.grade(tmp_path_factory, "hard_coded_extra_rows_retrained", BOOK.with_sources({
         "pad_reviews": HARD_CODED_MAXLEN, "build_embedding_model": HARD_CODED_SIZES,
         "embedding_model": NOT_TRAINED_EMBEDDING_MODEL,
         "build_embedding_matrix": ROWS_PAST_NUM_WORDS, "build_pretrained_model": OWN_FROZEN_NETWORK,
@@ -219,7 +207,7 @@ def hard_coded_extra_rows_retrained(tmp_path_factory: pytest.TempPathFactory) ->
 
 def test_source_metadata() -> None:
     """Test cells carry the points the graders share out; no hidden tests, no outputs."""
-    nb = _source()
+    nb = BOOK.source()
     cells = {c.metadata.nbgrader.grade_id: c for c in nb.cells if "nbgrader" in c.metadata}
     assert {g: cells[g].metadata.nbgrader.points for g in FULL_MARKS} == FULL_MARKS
     answer = cells["small_data_answer"]

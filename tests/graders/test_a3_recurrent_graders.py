@@ -7,16 +7,13 @@ submissions combine independent defects so that few notebooks have to train.
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbgrader.preprocessors import ClearSolutions
 
-from dl4text import authoring as a
-from dl4text.grading.standalone import NotebookGrade, grade_file
-from dl4text.paths import PROJECT_ROOT
+from dl4text.grading.standalone import NotebookGrade
+from tests.graders.helpers import Notebooks, points, reasons
 
 ASSIGNMENT = "a3_recurrent"
-SOURCE = PROJECT_ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+BOOK = Notebooks(ASSIGNMENT)
 FULL_MARKS = {"test_rnn_step": 2, "test_rnn_forward": 2, "test_build_rnn_model": 1,
               "test_rnn_model": 2, "test_build_lstm_model": 1, "test_lstm_model": 2,
               "test_prepare_long_reviews": 1, "test_long_lstm_model": 3, "test_lstm_step": 0}
@@ -93,33 +90,19 @@ raise NotImplementedError()
 '''
 
 
-def _source() -> nbformat.NotebookNode:
-    return nbformat.read(SOURCE, as_version=4)
 
 
-def _with(replacements: dict[str, str]) -> nbformat.NotebookNode:
-    nb = _source()
-    for grade_id, source in replacements.items():
-        nb = a.replace_source(nb, grade_id, source)
-    return nb
 
 
-def _grade(tmp_path_factory: pytest.TempPathFactory, name: str,
-           nb: nbformat.NotebookNode) -> NotebookGrade:
-    path = tmp_path_factory.mktemp(name) / f"{ASSIGNMENT}.ipynb"
-    nbformat.write(nb, path)
-    return grade_file(path, PROJECT_ROOT, fast=True)
 
 
-def points(grade: NotebookGrade) -> dict[str, float]:
-    """grade_id -> points earned."""
-    return {v.grade_id: round(v.score, 4) for v in grade.verdicts}
 
 
-def reasons(grade: NotebookGrade, grade_id: str) -> str:
-    """Every failing check's reason in the cell ``grade_id``, in one string."""
-    verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
-    return " | ".join(c.reason for c in verdict.checks if not c.passed) + verdict.note
+
+
+
+
+
 
 
 def passed(grade: NotebookGrade, grade_id: str) -> list[bool]:
@@ -129,18 +112,17 @@ def passed(grade: NotebookGrade, grade_id: str) -> list[bool]:
 
 @pytest.fixture(scope="module")
 def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return _grade(tmp_path_factory, "solution", _source())
+    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    nb, _ = ClearSolutions().preprocess(_source(), {})
-    return _grade(tmp_path_factory, "release", nb)
+    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
 
 
 @pytest.fixture(scope="module")
 def notes_padding_lambda_fixed_vocabulary(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return _grade(tmp_path_factory, "notes_padding_lambda_fixed_vocabulary", _with({
+    return BOOK.grade(tmp_path_factory, "notes_padding_lambda_fixed_vocabulary", BOOK.with_sources({
         "rnn_forward": FORWARD_IGNORES_H0,
         "build_rnn_model": RNN_WITH_LAMBDA,
         "build_lstm_model": LSTM_HARD_CODED_VOCABULARY,
@@ -152,7 +134,7 @@ def notes_padding_lambda_fixed_vocabulary(tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="module")
 def no_tanh_no_input_lstm_not_done(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return _grade(tmp_path_factory, "no_tanh_no_input_lstm_not_done", _with({
+    return BOOK.grade(tmp_path_factory, "no_tanh_no_input_lstm_not_done", BOOK.with_sources({
         "rnn_step": STEP_WITHOUT_TANH,
         "build_rnn_model": RNN_WITHOUT_INPUT,
         "build_lstm_model": NOT_DONE,

@@ -31,11 +31,12 @@ def accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -
 
 
 def assert_accuracy(name: str, model: Any, x: np.ndarray, y: np.ndarray, *,
-                    fast: bool | None = None) -> float:
+                    fast: bool | None = None, measured_on: str = "") -> float:
     """Measure ``model``'s test accuracy here and fail unless it reaches threshold ``name``.
 
     ``name`` is an entry of ``thresholds.toml`` (``"a1_dense.final_model"``); the
-    measurement is recorded for reports whether or not it passes.
+    measurement is recorded for reports whether or not it passes. ``measured_on`` tells the
+    student what input the grader built (e.g. "the first 500 words, padded before the review").
     """
     from dl4text.course import threshold
 
@@ -43,6 +44,7 @@ def assert_accuracy(name: str, model: Any, x: np.ndarray, y: np.ndarray, *,
     measured = accuracy(model, x, y)
     MEASURED.append({"name": name, "accuracy": round(measured, 4), "threshold": target,
                      "reviews": int(len(y))})
-    assert measured >= target, (f"test accuracy {measured:.4f} on {len(y)} test reviews, measured "
-                                f"by the grader, is below the target {target:.3f}")
+    where = f" ({measured_on})" if measured_on else ""
+    assert measured >= target, (f"test accuracy {measured:.4f} on {len(y)} test reviews{where}, "
+                                f"measured by the grader, is below the target {target:.3f}")
     return measured
