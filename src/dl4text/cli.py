@@ -10,13 +10,13 @@ import sys
 VERBS = ["grade", "release", "solutions", "autograde", "feedback", "export", "demo", "bench"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with every verb's sub-parser."""
+def build_parser(verbs: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the sub-parsers of ``verbs`` (default: every verb)."""
     parser = argparse.ArgumentParser(
         prog="dl4text",
         description="Autograded assignments for Deep Learning for Text (IMDB, Keras).")
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND")
-    for verb in VERBS:
+    for verb in verbs or VERBS:
         try:
             module = importlib.import_module(f"dl4text.commands.{verb}")
         except ModuleNotFoundError as exc:
@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # import only the named verb's module: the others pull in nbformat, nbgrader and more
+    # (seconds of start-up); --help, no verb or an unknown one gets the whole parser
+    named = argv[0] if argv and argv[0] in VERBS else None
+    parser = build_parser([named] if named else None)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

@@ -28,7 +28,7 @@ from dl4text.bench.report import Comparison
 
 NUM_WORDS = 10000
 LABELLED = ("train/pos", "train/neg", "test/pos", "test/neg")
-ROUNDS = 2  # each of the three runs twice, interleaved; the best counts
+ROUNDS = 2  # each of the three runs twice, interleaved; the best counts (once in the quick run)
 QUICK_IDS = 2000  # the quick run keeps reviews with id < 2000 in each folder: 8,000 of 50,000
 BASELINE = "plain loop over the extracted files"
 
@@ -160,7 +160,7 @@ def make_tarball(folder: Path, target: Path) -> Path:
 def measure(archive: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
     """Time the baseline, the kit cold and the kit warm, each in a fresh process, best of :data:`ROUNDS`.
 
-    ``quick`` measures on a subset (reviews with id below :data:`QUICK_IDS`, packed into a
+    ``quick`` measures once each, on a subset (reviews with id below :data:`QUICK_IDS`, packed into a
     small tarball of the same layout) instead of the whole archive.
     """
     started = time.perf_counter()
@@ -176,7 +176,8 @@ def measure(archive: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
         scope = "all 50,000 labelled reviews"
     scope += f"; the baseline's extraction, not in its time, took {extracted:.1f} s"
     runs: dict[str, list[ChildResult]] = {"baseline": [], "cold": [], "warm": []}
-    for round_ in range(ROUNDS):  # interleaved, so that a burst of load hits all three alike
+    rounds = 1 if quick else ROUNDS
+    for round_ in range(rounds):  # interleaved, so that a burst of load hits all three alike
         cache = workdir / f"cache-{round_}"
         cache.mkdir()
         env = child_env({"DL4TEXT_IMDB": str(tarball), "DL4TEXT_CACHE": str(cache)})
@@ -187,7 +188,8 @@ def measure(archive: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
     rows = []
     for label, kind in (("cold: parse the tarball, empty cache", "cold"), ("warm: from the cache", "warm")):
         kit = best(runs[kind])
-        notes = [f"{scope}; best of {ROUNDS} rounds"] if kind == "cold" else [f"best of {ROUNDS} rounds"]
+        measured = f"best of {rounds} rounds" if rounds > 1 else "one round"
+        notes = [f"{scope}; {measured}"] if kind == "cold" else [measured]
         if baseline.ok and kit.ok and baseline.report.get("ids") != kit.report.get("ids"):
             notes.append(f"different output: {baseline.report.get('ids')} ids from the baseline, "
                          f"{kit.report.get('ids')} from the kit")

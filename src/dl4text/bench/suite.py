@@ -30,7 +30,7 @@ from dl4text.bench.report import (
 
 #: seconds each section took on the 2-core CPU machine the kit was developed on, nearly idle;
 #: used for the expected duration until this machine has a run of its own in bench-results/
-QUICK_SECONDS = {"data": 12, "vectorize": 8, "training": 30, "grading": 60, "parallel": 1}
+QUICK_SECONDS = {"data": 10, "vectorize": 5, "training": 22, "grading": 76, "parallel": 1}
 FULL_SECONDS = {"data": 90, "vectorize": 30, "training": 150, "parallel": 360}
 FULL_GRADING_SECONDS = {"a1_dense": 150, "a2_embeddings": 300, "a3_recurrent": 400}
 FULL_GRADING_OTHER = 300
