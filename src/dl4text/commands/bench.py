@@ -24,8 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure the kit against its baselines (time, memory, accuracy)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="a reduced run (data subset, fast-mode training of 1 epoch, one notebook "
-                        "graded in the fast mode, no parallel grading): about 2 minutes on 2 idle cores")
+                   help="a reduced run (data subset, 1 epoch on 2,000 reviews per model, one notebook "
+                        "graded in the fast mode, no parallel grading): under 2 minutes on 2 idle cores")
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=None, metavar="SECTION",
                    help=f"run only these sections ({', '.join(SECTIONS)})")
     p.add_argument("--out", type=Path, default=None, metavar="FILE",
