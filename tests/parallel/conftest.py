@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -57,9 +58,19 @@ def dl4text(root: Path, *args: str, timeout: float = 600) -> subprocess.Complete
 
 
 def start_dl4text(root: Path, *args: str) -> subprocess.Popen:
-    """Start ``dl4text autograde sample --fast ARGS`` in the background."""
+    """Start ``dl4text autograde sample --fast ARGS`` as a terminal would: Ctrl-C (SIGINT) stops it.
+
+    A command started in the background of a script (``cmd &``, as a CI runner may start the
+    test suite) inherits SIGINT *ignored*, and Python keeps it ignored; the tests that press
+    Ctrl-C give the child the default disposition back.
+    """
     return subprocess.Popen([str(BIN / "dl4text"), "autograde", ASSIGNMENT, "--fast", "--root", str(root), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def grades(root: Path) -> dict[str, dict[str, float | None]]:

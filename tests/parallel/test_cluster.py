@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,24 +118,6 @@ def _wait_until(condition, process: subprocess.Popen, timeout: float = 300) -> N
         time.sleep(0.2)
 
 
-def _interrupt(process: subprocess.Popen, patience: float = 20) -> tuple[str, str]:
-    """Ctrl-C ``process``, and again (as a person would) if it is still running ``patience`` s later.
-
-    Under pytest-xdist on 2 cores a first Ctrl-C was once lost here (the batch ran to its end,
-    exit 0); a second one is warned about, so that it shows in the test summary.
-    """
-    for attempt in range(1, 4):
-        process.send_signal(signal.SIGINT)
-        try:
-            out, err = process.communicate(timeout=patience if attempt < 3 else 120)
-        except subprocess.TimeoutExpired:
-            continue
-        if attempt > 1:
-            warnings.warn(f"dl4text autograde stopped only at Ctrl-C number {attempt}", stacklevel=2)
-        return out, err
-    pytest.fail("dl4text autograde did not stop after three Ctrl-C")
-
-
 def _check_complete(root: Path, serial_grades: dict, students: list[str] = CLASS) -> None:
     assert grades(root) == {s: serial_grades[s] for s in students}
     assert set(_recorded(root)) == set(students)
@@ -177,7 +158,8 @@ def test_an_interrupted_batch_resumes_without_regrading(cluster: Cluster, course
     students = CLASS[3:]
     run = start_dl4text(course, "--workers", "2", *_only(students))
     _wait_until(lambda: len(_recorded(course)) >= 2, run)
-    out, err = _interrupt(run)  # Ctrl-C
+    run.send_signal(signal.SIGINT)  # Ctrl-C
+    out, err = run.communicate(timeout=120)
     assert run.returncode == 130, out + err
     after_interrupt = _recorded(course)
     assert 2 <= len(after_interrupt) < len(students)
