@@ -112,8 +112,12 @@ class Owner:
 
 @contextmanager
 def deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) until the block is done, then raise it: no half-written grade."""
-    if threading.current_thread() is not threading.main_thread():
+    """Hold Ctrl-C (SIGINT) until the block is done, then raise it: no half-written grade.
+
+    A process that inherited SIGINT ignored (started with ``&`` from a script) keeps ignoring it.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield
         return
     caught: list[int] = []
