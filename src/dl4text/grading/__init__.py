@@ -2,11 +2,24 @@
 
 See ``docs/grading.md``. Grader modules import :class:`Probe`, :func:`grades`,
 :class:`Submission`, :class:`StudentError`, :func:`accuracy` and :func:`assert_accuracy` from here.
+
+The names are imported on first use: the student's kernel imports
+:mod:`dl4text.grading.kernel_side` through this package and must not pay for (or see)
+pytest and the graders' side.
 """
 
-from dl4text.grading.evaluate import accuracy, assert_accuracy
-from dl4text.grading.markers import grades
-from dl4text.grading.probe import Probe
-from dl4text.grading.submission import StudentError, Submission
+from __future__ import annotations
 
-__all__ = ["Probe", "StudentError", "Submission", "accuracy", "assert_accuracy", "grades"]
+import importlib
+from typing import Any
+
+_EXPORTS = {"Probe": "probe", "StudentError": "submission", "Submission": "submission",
+            "accuracy": "evaluate", "assert_accuracy": "evaluate", "grades": "markers"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"dl4text.grading.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'dl4text.grading' has no attribute {name!r}")

@@ -1,14 +1,21 @@
-"""nbgrader's ``Execute``, made to grade outside the kernel.
+"""nbgrader's ``Execute``, made to grade outside the kernel, with the kernel in a sandbox.
 
 :class:`GradingExecute` runs the notebook like nbgrader's ``Execute`` does (per-cell
 timeout, interrupt and go on), and in addition:
 
-* after each autograded test cell, it runs that cell's probe requests in the kernel;
-* a watchdog bounds the whole notebook's time and the kernel's memory; a kernel that
-  dies or is stopped ends execution cleanly instead of dropping the submission;
-* then it runs the hidden graders in their own process, and replaces every autograded
-  test cell's outputs with their verdict: a report on stdout and the points as the cell's
-  result, which nbgrader's ``SaveAutoGrades`` stores as (partial) credit.
+* the kernel runs in a bubblewrap sandbox (:mod:`dl4text.sandbox`): it sees the system, the
+  kit and the grading's data view read-only, its own scratch folder writable, and nothing of
+  the course folder, the graders or the gradebook; no network, its own PID namespace, killed
+  with everything it started when the notebook ends;
+* the kernel's data view holds the test reviews with their labels shuffled (the graders
+  measure test accuracy on the true labels): training on the test set gains nothing;
+* after each autograded test cell, it runs that cell's probe requests in the kernel and moves
+  their results out of the sandbox;
+* a watchdog bounds the whole notebook's time, the kernel's memory and its files; outputs
+  are capped per cell and per notebook;
+* then it runs the hidden graders in their own isolated process, and replaces every
+  autograded test cell's outputs with their verdict: a report on stdout and the points as
+  the cell's result, which nbgrader's ``SaveAutoGrades`` stores as (partial) credit.
 
 ``nbgrader_config.py`` puts it in place of ``Execute`` in
 ``Autograde.autograde_preprocessors``; ``dl4text grade`` uses it directly.
@@ -16,30 +23,31 @@ timeout, interrupt and go on), and in addition:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import numpy as np
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors.execute import NotebookClient
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode, default
 
 from dl4text import config
-from dl4text.grading.assignment import Assignment, autograded_cells
+from dl4text.grading.assignment import Assignment
 from dl4text.grading.execution import ExecutionLog
 from dl4text.grading.judge import CellVerdict, GraderFailure, run_graders, score_cells
+from dl4text.grading.kernel_setup import copy_workdir, kernel_environment, kernel_sandbox
 from dl4text.grading.probe import Probe
-from dl4text.grading.watchdog import Watchdog
+from dl4text.grading.probing import execute_with_probes
+from dl4text.grading.runfolder import RunFolder
+from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
+from dl4text.sandbox.kernel import SandboxedKernelManager
 
-KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore",
-              "MPLBACKEND": "Agg"}
+NO_SANDBOX_NOTE = "Graded WITHOUT a sandbox (--no-sandbox): the notebook's code was not fenced in."
 
 
 class GradingExecute(Execute):
@@ -60,6 +68,13 @@ class GradingExecute(Execute):
                  "folder, where nbgrader runs).").tag(config=True)
     fast = Bool(help="Grade in the fast mode (default: the DL4TEXT_FAST variable).").tag(config=True)
     keep_run_dir = Bool(False, help="Keep the private run folder (for debugging).").tag(config=True)
+    sandbox = Bool(True, help="Run the kernel in the bubblewrap sandbox (False: --no-sandbox, only for "
+                              "trusted notebooks).").tag(config=True)
+    disk_limit_mb = Integer(4096, help="Disk space (MiB) the kernel's files may take; past it the kernel "
+                                       "is stopped.").tag(config=True)
+    cell_output_limit_kb = Integer(1024, help="Output (KiB) one cell keeps; the rest is cut with a "
+                                              "note.").tag(config=True)
+    notebook_output_limit_kb = Integer(8192, help="Output (KiB) the whole notebook keeps.").tag(config=True)
     replay = Unicode(
         "", help="A result file of dl4text.parallel: return the notebook graded there (or a zero "
                  "grade with its reason) instead of executing; the gradebook owner's write.").tag(config=True)
@@ -82,21 +97,56 @@ class GradingExecute(Execute):
         self.verdicts = grade_notebook(self, nb, resources, km, assignment)
         return self.nb, self.resources
 
-    # -- used by grade_notebook ---------------------------------------------------
-    def kernel_env(self) -> dict[str, str]:
-        env = dict(os.environ, **KERNEL_ENV)
-        env[config.FAST_ENV] = "1" if self.fast else "0"
-        return env
+    # -- the kernel ----------------------------------------------------------------
+    def create_kernel_manager(self) -> Any:
+        """A kernel manager that starts the kernel in this run's sandbox, over ipc sockets."""
+        self.kernel_manager_class = SandboxedKernelManager
+        km = super().create_kernel_manager()
+        run: RunFolder = self._run
+        km.sandbox = self._sandbox
+        km.transport = "ipc"
+        km.ip = str(run.sock / "kernel")
+        km.connection_file = str(run.connection_file)
+        return km
+
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+        """Keep a cell's output up to the caps; past them, one note says where it was cut."""
+        size = _message_size(msg)
+        used = self._output_used.get(cell_index, 0)
+        if (used + size > self.cell_output_limit_kb * 1024
+                or self._output_total + size > self.notebook_output_limit_kb * 1024):
+            if cell_index not in self._output_cut:
+                self._output_cut.add(cell_index)
+                outs.append(nbformat.v4.new_output("stream", name="stdout", text=(
+                    f"\n[dl4text: the output was cut here: a cell keeps at most {self.cell_output_limit_kb} KiB "
+                    f"and a notebook {self.notebook_output_limit_kb} KiB of output]\n")))
+            return None
+        self._output_used[cell_index] = used + size
+        self._output_total += size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _message_size(msg: dict) -> int:
+    content = msg.get("content", {})
+    size = len(str(content.get("text", "")))
+    for value in (content.get("data") or {}).values():
+        size += len(value) if isinstance(value, str) else len(str(value))
+    size += sum(len(line) for line in content.get("traceback") or [])
+    return size + len(str(content.get("evalue", "")))
 
 
 def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict,
                    km: Any, assignment: Assignment) -> list[CellVerdict]:
-    """Run ``nb`` under ``client`` with probes, then the graders; write verdicts into ``nb``."""
-    run_dir = Path(tempfile.mkdtemp(prefix="dl4text-run-"))
-    os.chmod(run_dir, 0o700)
+    """Run ``nb`` under ``client`` in a sandbox with probes, then the graders; write verdicts into ``nb``."""
+    if client.sandbox:
+        from dl4text.sandbox.bwrap import check
+
+        check()  # SandboxUnavailable stops the grading, with the reason and the fix
+    run = RunFolder.create()
     log = ExecutionLog()
     failure: str | None = None
     raw: dict = {"tests": [], "measured": []}
+    label_seed = secrets.randbits(62)
     try:
         cells = assignment.test_cells()
         try:
@@ -106,182 +156,75 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
         except Exception as exc:  # noqa: BLE001 - report, grade zero, keep the batch going
             client.log.error("graders of %s could not be loaded: %s", assignment.name, exc)
             probe, failure = Probe(), f"the graders could not be loaded ({exc}); tell your instructor"
-        probe.save(run_dir)
+        probe.save(run)
         started = time.monotonic()
         try:
-            _execute_with_probes(client, nb, resources, km, probe, run_dir, log)
+            _execute_in_sandbox(client, nb, resources, probe, run, log, label_seed)
         except Exception as exc:  # noqa: BLE001 - never drop a submission: grade what ran
             client.log.exception("execution of %s failed", assignment.notebook)
             log.stop(len(client.nb.cells) - 1, f"execution failed ({type(exc).__name__}: {exc})")
         log.seconds = round(time.monotonic() - started, 2)
-        log.save(run_dir)
+        log.save(run.private)
         if failure is None:
             try:
-                raw = run_graders(assignment.grader_file, run_dir, fast=client.fast,
-                                  timeout=client.grader_timeout)
+                raw = run_graders(assignment.grader_file, run.private, fast=client.fast,
+                                  timeout=client.grader_timeout, label_seed=label_seed)
             except GraderFailure as exc:
                 client.log.error("graders of %s failed: %s", assignment.name, exc)
                 failure = "the graders failed to run; tell your instructor"
         verdicts = score_cells(cells, raw["tests"], failure)
         client.measured = raw["measured"]
-        if log.stopped:
-            for verdict in (v for v in verdicts if v.grade_id not in log.probed):
-                verdict.note = (verdict.note + " " if verdict.note else "") + (
-                    f"Execution stopped at cell {log.stopped_at_cell + 1}: {log.stop_reason}.")
+        for verdict in verdicts:
+            notes = [verdict.note] if verdict.note else []
+            if log.stopped and verdict.grade_id not in log.probed:
+                notes.append(f"Execution stopped at cell {log.stopped_at_cell + 1}: {log.stop_reason}.")
+            if not client.sandbox:
+                notes.append(NO_SANDBOX_NOTE)
+            verdict.note = " ".join(notes)
         restore_deleted_test_cells(client.nb, assignment)
         write_verdicts(client.nb, verdicts)
         client.execution_log = log
         return verdicts
     finally:
         if client.keep_run_dir:
-            client.log.info("run folder kept: %s", run_dir)
+            client.log.info("run folder kept: %s", run.root)
         else:
-            shutil.rmtree(run_dir, ignore_errors=True)
+            run.remove()
 
 
-def _execute_with_probes(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict,
-                         km: Any, probe: Probe, run_dir: Path, log: ExecutionLog) -> None:
-    NotebookClient.__init__(client, nb, km)
+def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict, probe: Probe,
+                        run: RunFolder, log: ExecutionLog, label_seed: int) -> None:
+    """Set up the kernel's folder, data view and sandbox, then execute with probes."""
+    from dl4text.data.grading_view import build_grading_view
+
+    NotebookClient.__init__(client, nb, None)
     client.reset_execution_trackers()
-    client._check_assign_resources(resources)
-    pending = probe.grade_ids()
+    client._output_used, client._output_total, client._output_cut = {}, 0, set()
+    client.store_widget_state = False
+    client.raise_on_iopub_timeout = False
     client.extra_arguments = list(client.extra_arguments)
-    env = client.kernel_env()
-    try:
-        with client.setup_kernel(env=env):
-            reply = client.wait_for_reply(client.kc.kernel_info())
-            client.nb.metadata["language_info"] = reply["content"]["language_info"]
-            pid = client.km.provisioner.pid
-            with Watchdog(pid, deadline_s=client.notebook_timeout,
-                          memory_bytes=client.memory_limit_mb * 1024**2) as dog:
-                for index, cell in enumerate(list(client.nb.cells)):
-                    if not _run(client, cell, resources, index, log, dog):
-                        break
-                    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                    if grade_id in pending and cell.cell_type == "code":
-                        pending.remove(grade_id)
-                        if not _probe(client, grade_id, probe, run_dir, log, dog):
-                            break
-                for grade_id in list(pending):  # test cells the student deleted
-                    if log.stopped or not _probe(client, grade_id, probe, run_dir, log, dog):
-                        break
-    except DeadKernelError:
-        log.stop(len(client.nb.cells) - 1, "the kernel died")
-    except RuntimeError as exc:  # kernel shutdown after a kill
-        if not log.stopped:
-            log.stop(len(client.nb.cells) - 1, f"the kernel failed ({exc})")
+    source = (resources.get("metadata") or {}).get("path")
+    skipped = copy_workdir(Path(source) if source else None, run.work)
+    if skipped:
+        client.log.warning("files left out of the kernel's folder: %s", ", ".join(skipped[:20]))
+    view = build_grading_view(run.view, label_seed)
+    env = kernel_environment(run, view.env, fast=client.fast)
+    uid_context = contextlib.nullcontext(None)
+    if client.sandbox and os.geteuid() == 0:
+        from dl4text.sandbox.uids import lend_uid
 
-
-def _run(client: GradingExecute, cell: Any, resources: dict, index: int, log: ExecutionLog,
-         dog: Watchdog) -> bool:
-    """Run one notebook cell; False once execution cannot go on."""
-    try:
-        client.preprocess_cell(cell, resources, index)
-    except DeadKernelError:
-        log.stop(index, dog.reason or "the kernel died (it crashed, called exit, or ran out of memory)")
-        return False
-    except CellTimeoutError:
-        log.timed_out_cells.append(index)
-        cell.outputs.append(nbformat.v4.new_output(
-            "error", ename="CellTimeoutError", evalue=f"the cell ran longer than {client.timeout} s",
-            traceback=[]))
-        return _still_alive(client, index, log, dog)
-    if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
-        log.timed_out_cells.append(index)
-    return True
-
-
-def _still_alive(client: GradingExecute, index: int, log: ExecutionLog, dog: Watchdog) -> bool:
-    """After a timeout: go on if the kernel answers a trivial cell, else stop."""
-    cell = nbformat.v4.new_code_cell("pass")
-    client.nb.cells.append(cell)
-    saved = client.timeout
-    client.timeout = 30
-    try:
-        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
-        return True
-    except (DeadKernelError, CellTimeoutError):
-        log.stop(index, dog.reason or "the kernel stopped answering after a cell ran too long")
-        return False
-    finally:
-        client.timeout = saved
-        client.nb.cells.pop()
-
-
-def _probe(client: GradingExecute, grade_id: str, probe: Probe, run_dir: Path, log: ExecutionLog,
-           dog: Watchdog) -> bool:
-    """Answer the probe's requests for ``grade_id`` in the kernel, one cell per request."""
-    for entry in probe.entries:
-        if entry.grade_id != grade_id:
-            continue
-        code = ("import dl4text.grading.kernel_side as _dl4text_probe\n"
-                f"_dl4text_probe.run({str(run_dir)!r}, {entry.key!r}, globals())\n"
-                "del _dl4text_probe")
-        cell = nbformat.v4.new_code_cell(code)
-        client.nb.cells.append(cell)
-        saved_timeout = client.timeout
-        client.timeout = client.probe_timeout
-        index = len(client.nb.cells) - 1
+        uid_context = lend_uid()
+    with uid_context as uid:
+        if uid is not None:
+            run.give_box_to(uid)
+        client._run = run
+        client._sandbox = kernel_sandbox(run, list(view.readonly), env, uid) if client.sandbox else None
+        client._check_assign_resources(dict(resources, metadata={**(resources.get("metadata") or {}),
+                                                                 "path": str(run.work)}))
         try:
-            client.execute_cell(cell, index, store_history=False)
-        except DeadKernelError:
-            log.stop(index - 1, dog.reason or f"the kernel died while checking '{entry.target}'")
-            return False
-        except CellTimeoutError:
-            if not _still_alive(client, index - 1, log, dog):
-                return False
+            execute_with_probes(client, client.resources, probe, run, log, env)
         finally:
-            client.timeout = saved_timeout
-            client.nb.cells.pop()
-    log.probed.append(grade_id)
-    return True
-
-
-def restore_deleted_test_cells(nb: nbformat.NotebookNode, assignment: Assignment) -> None:
-    """Put back autograded test cells the student deleted, so their points are recorded.
-
-    Each goes back after the cell that precedes it in the source notebook (or at the end).
-    """
-    source = nbformat.read(assignment.source_notebook, as_version=4)
-    present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
-    for position, cell in enumerate(source.cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id is None or grade_id in present or grade_id not in autograded_cells(
-                nbformat.v4.new_notebook(cells=[cell])):
-            continue
-        restored = nbformat.from_dict(dict(cell))
-        restored.outputs, restored.execution_count = [], None
-        index = len(nb.cells)
-        for previous in reversed(source.cells[:position]):
-            prev_id = previous.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            matches = [i for i, c in enumerate(nb.cells)
-                       if prev_id and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == prev_id]
-            if matches:
-                index = matches[0] + 1
-                break
-        nb.cells.insert(index, restored)
-        present.add(grade_id)
-
-
-def write_verdicts(nb: nbformat.NotebookNode, verdicts: list[CellVerdict]) -> None:
-    """Replace each autograded test cell's outputs with its verdict (report, then points)."""
-    by_id = {v.grade_id: v for v in verdicts}
-    for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id not in autograded_cells(nbformat.v4.new_notebook(cells=[cell])):
-            continue
-        verdict = by_id.get(grade_id)
-        if verdict is None:  # a test cell the source does not have
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                   text="This cell is not graded.\n"),
-                            nbformat.v4.new_output("execute_result", data={"text/plain": "0"},
-                                                   execution_count=cell.get("execution_count"))]
-            continue
-        cell.outputs = [
-            nbformat.v4.new_output("stream", name="stdout", text=verdict.report()),
-            nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(verdict.score))},
-                                   execution_count=cell.get("execution_count")),
-        ]
+            client.resources = resources
 
 
 __all__ = ["GradingExecute", "grade_notebook", "write_verdicts"]

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-LOG_FILE = "execution.json"
+from dl4text.grading.runfolder import LOG_FILE
 
 
 @dataclass

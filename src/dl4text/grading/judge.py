@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dl4text import config
+
 
 @dataclass
 class Check:
@@ -34,8 +36,10 @@ class CellVerdict:
 
     @property
     def score(self) -> float:
-        """Points earned in this cell."""
-        return round(sum(c.score for c in self.checks), 6)
+        """Points earned in this cell: all of them when every check passed, never more."""
+        if self.checks and all(c.passed for c in self.checks):
+            return self.max_score
+        return max(0.0, min(self.max_score, round(sum(c.score for c in self.checks), 4)))
 
     def report(self) -> str:
         """The text the student reads under the test cell."""
@@ -56,27 +60,34 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def run_graders(grader_file: Path, run_dir: Path, *, fast: bool, timeout: float = 1800) -> dict:
-    """Run ``grader_file`` with pytest in a subprocess on the run folder.
+def run_graders(grader_file: Path, private: Path, *, fast: bool, timeout: float = 1800,
+                label_seed: int | None = None) -> dict:
+    """Run ``grader_file`` with pytest in an isolated subprocess on the run's private folder.
 
     Returns ``{"tests": [raw verdict, ...], "measured": [accuracy record, ...]}``.
 
-    The verdicts come back through a pipe that only this process and the grader's hold.
+    The process starts with ``python -I`` (no working folder or user site on ``sys.path``, no
+    ``PYTHON*`` variables) in ``private``, which the kernel never sees; the verdicts come back
+    through a pipe that only this process and the grader's hold. ``label_seed`` tells the
+    graders how the kernel's test labels were shuffled.
     """
     read_fd, write_fd = os.pipe()
-    command = [sys.executable, "-m", "pytest", str(grader_file), "-p", "dl4text.grading.plugin",
-               f"--dl4text-run={run_dir}", "--assert=plain", "-q", "--no-header",
+    command = [sys.executable, "-I", "-m", "pytest", str(grader_file), "-p", "dl4text.grading.plugin",
+               f"--dl4text-run={private}", "--assert=plain", "-q", "--no-header",
                "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(grader_file.parent)]
     command.append(f"--dl4text-results-fd={write_fd}")
     if fast:
         command.append("--dl4text-fast")
     env = dict(os.environ, DL4TEXT_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2",
                TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"))
+    env.pop(config.LABEL_SEED_ENV, None)
+    if label_seed is not None:
+        env[config.LABEL_SEED_ENV] = str(label_seed)
     chunks: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
     reader.start()
     try:
-        done = subprocess.run(command, cwd=run_dir, env=env, capture_output=True, text=True,
+        done = subprocess.run(command, cwd=private, env=env, capture_output=True, text=True,
                               timeout=timeout, check=False, pass_fds=(write_fd,))
     except subprocess.TimeoutExpired:
         raise GraderFailure(f"the graders ran longer than {timeout:.0f} s") from None
@@ -104,17 +115,17 @@ def score_cells(cells: dict[str, float], raw: list[dict], failure: str | None = 
     """Share each cell's points among its graders by weight; a cell without graders scores 0."""
     verdicts = []
     for grade_id, points in cells.items():
-        mine = [r for r in raw if r["grade_id"] == grade_id]
+        mine = [r for r in raw if r.get("grade_id") == grade_id]
         verdict = CellVerdict(grade_id=grade_id, max_score=points)
         if failure:
             verdict.note = f"Not graded: {failure}"
         elif not mine:
             verdict.note = "No grader is defined for this cell: tell your instructor."
-        total = sum(r["weight"] for r in mine) or 1.0
+        total = sum(max(0.0, float(r["weight"])) for r in mine) or 1.0
         for r in mine:
-            share = points * r["weight"] / total
+            share = points * max(0.0, float(r["weight"])) / total
             verdict.checks.append(Check(name=r["name"], grade_id=grade_id, passed=r["passed"],
                                         reason=r["reason"], max_score=round(share, 6),
-                                        score=round(share, 6) if r["passed"] else 0.0))
+                                        score=round(share, 6) if r["passed"] is True else 0.0))
         verdicts.append(verdict)
     return verdicts

@@ -1,8 +1,12 @@
 """Runs inside the student's kernel: answers the probe's requests for one test cell.
 
 Nothing here decides a grade. It only writes what the student's code produced into the
-run's ``artifacts/`` folder, in formats the grader reads without executing anything:
-``.npy`` (no pickles), JSON, and ``.keras`` files loaded in Keras safe mode.
+sandbox's ``out/`` folder, in formats the graders read without executing anything:
+``.npy`` (no pickles), JSON, and ``.keras`` files loaded in Keras safe mode. The grading
+process moves each result out of the sandbox's reach right after this returns.
+
+It imports only the standard library and numpy (no pytest, no TensorFlow): the requests are
+plain dicts, read from a file the kernel can read but not change.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import pickle
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -19,19 +24,17 @@ import numpy as np
 MAX_ERROR = 600
 
 
-def run(run_dir: str, key: str, namespace: dict[str, Any]) -> None:
-    """Answer the request ``key`` of the probe saved in ``run_dir``."""
-    root = Path(run_dir)
-    with (root / "spec.pkl").open("rb") as handle:
-        entries = pickle.load(handle)
-    out = root / "artifacts"
-    out.mkdir(exist_ok=True)
+def run(requests: str, out_dir: str, key: str, namespace: dict[str, Any]) -> None:
+    """Answer the request ``key`` of the probe's ``requests`` file into ``out_dir``."""
+    with open(requests, "rb") as handle:
+        entries = [SimpleNamespace(**entry) for entry in pickle.load(handle)]
+    out = Path(out_dir)
     for entry in entries:
         if entry.key == key:
             _answer(entry, namespace, out)
 
 
-def _answer(entry: Any, namespace: dict[str, Any], out: Path) -> None:
+def _answer(entry: SimpleNamespace, namespace: dict[str, Any], out: Path) -> None:
     started = time.monotonic()
     status: dict[str, Any] = {"ok": False}
     try:

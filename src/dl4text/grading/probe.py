@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$")
-SPEC_FILE = "spec.pkl"
+from dl4text.grading.runfolder import SPEC_FILE
+
+if TYPE_CHECKING:
+    from dl4text.grading.runfolder import RunFolder
+
+_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,100}$")
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Probe:
 
     def _add(self, entry: ProbeEntry) -> None:
         if not _KEY.match(entry.key):
-            raise ValueError(f"probe key {entry.key!r}: use letters, digits, '_', '.', '-'")
+            raise ValueError(f"probe key {entry.key!r}: use letters, digits, '_', '-'")
         if any(e.key == entry.key for e in self.entries):
             raise ValueError(f"probe key {entry.key!r} is used twice")
         self.entries.append(entry)
@@ -60,17 +64,17 @@ class Probe:
                 return e
         raise KeyError(f"the probe has no entry {key!r}")
 
-    def save(self, run_dir: Path) -> Path:
-        """Write the requests where the kernel reads them."""
-        path = run_dir / SPEC_FILE
-        with path.open("wb") as handle:
+    def save(self, run: RunFolder) -> None:
+        """Write the probe for the graders (private) and its requests, as plain data, for the kernel."""
+        with (run.private / SPEC_FILE).open("wb") as handle:
             pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        return path
+        with run.requests.open("wb") as handle:
+            pickle.dump([asdict(e) for e in self.entries], handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
-    def load(cls, run_dir: Path) -> Probe:
-        """Read the requests back (the grader side only reads files it wrote itself)."""
+    def load(cls, private: Path) -> Probe:
+        """Read the probe back from the run's private folder, which the kernel never sees."""
         probe = cls()
-        with (run_dir / SPEC_FILE).open("rb") as handle:
+        with (private / SPEC_FILE).open("rb") as handle:
             probe.entries = pickle.load(handle)
         return probe
