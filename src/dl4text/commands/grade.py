@@ -22,6 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--notebook-timeout", type=int, default=3600,
                    help="seconds for a whole notebook (default 3600)")
     p.add_argument("--memory-mb", type=int, default=12288, help="kernel memory bound (default 12288)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run the notebooks' code without the sandbox (only for trusted notebooks; "
+                        "every grade then says so)")
     p.set_defaults(run=run)
 
 
@@ -33,15 +36,21 @@ def run(args: argparse.Namespace) -> int:
     notebooks = find_notebooks(args.paths)
     if not notebooks:
         raise FileNotFoundError("no notebooks found in " + ", ".join(map(str, args.paths)))
+    if not args.no_sandbox:
+        from dl4text.sandbox.bwrap import check
+
+        check()  # before any grading: a machine that cannot sandbox says why, once
     grades = []
     for i, path in enumerate(notebooks, 1):
         if not args.json:
             print(f"[{i}/{len(notebooks)}] grading {path} ...", flush=True)
         grades.append(grade_file(path, root, fast=fast, timeout=args.cell_timeout,
                                  notebook_timeout=args.notebook_timeout,
-                                 memory_limit_mb=args.memory_mb))
+                                 memory_limit_mb=args.memory_mb, sandbox=not args.no_sandbox))
     if args.json:
         print(json.dumps([g.as_json() for g in grades], indent=2))
     else:
         print(format_table(grades))
+        if args.no_sandbox:
+            print("graded WITHOUT a sandbox (--no-sandbox): the notebooks' code was not fenced in")
     return 0

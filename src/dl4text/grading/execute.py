@@ -195,7 +195,8 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
 def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict, probe: Probe,
                         run: RunFolder, log: ExecutionLog, label_seed: int) -> None:
     """Set up the kernel's folder, data view and sandbox, then execute with probes."""
-    from dl4text.data.grading_view import build_grading_view
+    from dl4text.data.errors import DataError
+    from dl4text.data.grading_view import GradingView, build_grading_view
 
     NotebookClient.__init__(client, nb, None)
     client.reset_execution_trackers()
@@ -207,7 +208,12 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
     skipped = copy_workdir(Path(source) if source else None, run.work)
     if skipped:
         client.log.warning("files left out of the kernel's folder: %s", ", ".join(skipped[:20]))
-    view = build_grading_view(run.view, label_seed)
+    try:
+        view = build_grading_view(run.view, label_seed)
+    except DataError as exc:  # the notebook's own load_imdb will say it too, in the student's cell
+        client.log.warning("no data view for the kernel (%s)", exc)
+        view = GradingView(cache=run.view, readonly=(), env={config.CACHE_ENV: str(run.view)},
+                           label_seed=label_seed)
     env = kernel_environment(run, view.env, fast=client.fast)
     uid_context = contextlib.nullcontext(None)
     if client.sandbox and os.geteuid() == 0:

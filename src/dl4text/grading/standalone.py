@@ -27,6 +27,7 @@ class NotebookGrade:
     seconds: float = 0.0
     measured: list[dict[str, Any]] = field(default_factory=list)
     executed: Any = None
+    sandboxed: bool = True
 
     @property
     def score(self) -> float:
@@ -51,7 +52,7 @@ class NotebookGrade:
                               "max_score": check.max_score, "reason": reason})
         return {"notebook": self.notebook, "assignment": self.assignment, "score": self.score,
                 "max_score": self.max_score, "tests": tests, "error": self.error,
-                "measured": self.measured, "seconds": round(self.seconds, 1)}
+                "measured": self.measured, "seconds": round(self.seconds, 1), "sandbox": self.sandboxed}
 
 
 def find_notebooks(paths: list[Path]) -> list[Path]:
@@ -90,6 +91,7 @@ def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> Notebook
     workdir = Path(tempfile.mkdtemp(prefix="dl4text-work-"))
     try:
         client = GradingExecute(fast=fast, course_root=str(root), **limits)
+        grade.sandboxed = client.sandbox
         resources = {"metadata": {"path": str(workdir)},
                      "nbgrader": {"assignment": assignment.name, "notebook": assignment.notebook}}
         client.preprocess(nb, resources)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import typing as t
 
 import psutil
@@ -81,4 +82,14 @@ class SandboxedKernelManager(AsyncKernelManager):
                 p.kill()
             except psutil.Error:
                 pass
-        psutil.wait_procs(procs, timeout=5)
+        deadline = time.monotonic() + 5
+        while any(_running(p) for p in procs) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def _running(process: psutil.Process) -> bool:
+    """True while ``process`` runs (a zombie, dead and waiting for its parent to reap it, does not)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
