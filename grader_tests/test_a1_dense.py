@@ -3,6 +3,22 @@ vectors, the dense network, its validation curves and the final model's test acc
 
 Every input below is drawn from ``rng`` at grading time; expected values are computed here,
 with Keras's own ops and the course's own preprocessing, never with the student's code.
+
+What the notebook reports is checked against what the graders see themselves:
+
+* ``history`` (exercise 6) belongs to a model, ``history.model``, saved here: its optimizer
+  must have run the steps the history claims (epochs x batches per epoch), and its loss and
+  accuracy on the graders' own validation split (the first ``n_val`` training reviews,
+  multi-hot) must be the last ``val_loss`` and ``val_accuracy`` of the history; its loss on
+  the training reviews after them must be close to the last ``loss``. A history written by
+  hand, or copied from another run, fails.
+* ``final_model``'s optimizer must have run 4 epochs x ceil(training reviews / 512) steps,
+  whatever ``final_history`` says.
+* ``test_accuracy`` must be ``final_model``'s accuracy on the test split the notebook
+  received. While grading, the kernel gets the test reviews in a secret order with their
+  labels shuffled (:mod:`dl4text.data.grading_view`, ``DL4TEXT_LABEL_SEED``): the graders
+  rebuild that split with :func:`dl4text.course.notebook_test_set`, and measure the model's
+  score on the true labels, so a model fitted on the test set scores about 0.5.
 """
 
 from __future__ import annotations
@@ -13,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from dl4text.grading import Probe, StudentError, Submission, accuracy, assert_accuracy, grades
+from dl4text.grading import Probe, StudentError, Submission, assert_accuracy, grades
 
 DIM = 10000
 VAL_EPOCHS = 20
@@ -23,6 +39,11 @@ N_VAL = {False: 10000, True: 2000}  # held-out reviews at full size / in the fas
 SIGMOID_TOL = 1e-7
 BCE_TOL = 1e-6
 REPORTED_TOL = 0.005
+VAL_LOSS_TOL = 2e-3       # the history's last val_loss vs the graders' (same weights: ~1e-7)
+VAL_ACCURACY_TOL = 2e-3   # the history's last val_accuracy vs the graders' (1 review = 5e-4 fast)
+TRAIN_LOSS_TOL = (0.05, 0.5)  # |loss at the end - last epoch's mean| <= 0.05 + 0.5 x that mean
+FITTED_TEST_LABELS = 0.55  # accuracy on the kernel's shuffled test labels of a model fitted on them
+CHUNK = 2500              # reviews multi-hot encoded at a time (full size: 100 MB, not 1 GB)
 # Inputs on which `sigmoid` runs with NumPy's overflow and invalid warnings turned into errors.
 # They need not be secret: whatever a submission does for them, it must not overflow.
 OVERFLOW_INPUTS = [-1e4, -1000.0, -745.5, -710.0, -50.0, 0.0, 50.0, 710.0, 745.5, 1000.0, 1e4]
@@ -48,6 +69,7 @@ def probe(rng: np.random.Generator, fast: bool) -> Probe:
     p.value("test_validation", "history", "history.history")
     p.value("test_validation", "history_params", "history.params")
     p.value("test_validation", "best_epoch", "best_epoch")
+    p.model("test_validation", "validation_model", "history.model")
     p.model("test_final_model", "final_model", "final_model")
     p.value("test_final_model", "final_params", "final_history.params")
     p.value("test_final_model", "test_accuracy", "float(test_accuracy)")
@@ -156,6 +178,62 @@ def _test_set() -> tuple[np.ndarray, np.ndarray]:
 
     _, (x_test, y_test) = _imdb()
     return multi_hot(x_test, DIM), y_test
+
+
+@cache
+def _notebook_test_set() -> tuple[np.ndarray, np.ndarray]:
+    """The test reviews and labels the notebook received (shuffled labels under a view)."""
+    from dl4text import course
+
+    return course.notebook_test_set(num_words=DIM) if _under_view() else _imdb()[1]
+
+
+def _under_view() -> bool:
+    from dl4text import config
+
+    return config.label_seed() is not None
+
+
+def _scores(model: Any, reviews: np.ndarray, what: str) -> np.ndarray:
+    """``model``'s outputs for ``reviews`` (id sequences), multi-hot encoded a chunk at a time."""
+    from dl4text.data import multi_hot
+
+    parts = []
+    for start in range(0, len(reviews), CHUNK):
+        x = multi_hot(reviews[start:start + CHUNK], DIM)
+        try:
+            parts.append(np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1))
+        except Exception as exc:  # noqa: BLE001 - a model that cannot predict is the student's
+            raise StudentError(f"{what} cannot predict on multi-hot reviews "
+                               f"({type(exc).__name__}: {str(exc)[:300]})") from None
+    scores = np.concatenate(parts) if parts else np.zeros((0, 1))
+    if scores.shape[1] != 1:
+        raise StudentError(f"{what} outputs {scores.shape[1]} numbers per review instead of 1")
+    if not np.all(np.isfinite(scores)):
+        raise StudentError(f"{what}'s predictions contain NaN or infinity")
+    return scores[:, 0].astype(np.float64)
+
+
+def _bce(y: np.ndarray, scores: np.ndarray) -> float:
+    """Keras's binary cross-entropy: predictions clipped into [1e-7, 1 - 1e-7], mean."""
+    p = np.clip(scores, 1e-7, 1 - 1e-7)
+    y = np.asarray(y, dtype=np.float64)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def _hits(y: np.ndarray, scores: np.ndarray) -> float:
+    return float(np.mean((scores > 0.5).astype(np.int64) == np.asarray(y)))
+
+
+def _steps_run(model: Any, what: str) -> int:
+    """How many training steps ``model``'s optimizer ran (0 for a model never compiled)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return 0
+    try:
+        return int(np.asarray(optimizer.iterations))
+    except Exception:  # noqa: BLE001 - an optimizer without a step count never ran
+        return 0
 
 
 def _value(submission: Submission, key: str, label: str) -> Any:
@@ -469,11 +547,45 @@ def test_validation_split(submission: Submission) -> None:
                   "take x_train[:n_val], train_labels[:n_val]")
 
 
+def _params(submission: Submission, key: str, label: str) -> dict:
+    params = _value(submission, key, label)
+    assert isinstance(params, dict), f"{label} should be the dict that model.fit's History holds"
+    return params
+
+
+def _validation_model(submission: Submission) -> Any:
+    try:
+        return submission.model("validation_model")
+    except StudentError as exc:
+        raise AssertionError(
+            "history is not what model.fit returned: the graders cannot find the model it "
+            f"belongs to, history.model ({exc})") from None
+
+
+@cache
+def _history_trained(submission: Submission) -> str:
+    """'' when history's model ran the steps history claims, else the reason it did not."""
+    history = _history(submission)
+    params = _params(submission, "history_params", "history.params")
+    epochs, steps = params.get("epochs"), params.get("steps")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (epochs, steps)):
+        return f"history.params says epochs={epochs!r}, steps={steps!r}: not what model.fit records"
+    lengths = {name: len(v) for name, v in history.items() if isinstance(v, list)}
+    if any(n != epochs for n in lengths.values()):
+        return f"history.params says {epochs} epochs but history.history holds {lengths}"
+    done = _steps_run(_validation_model(submission), "history.model")
+    if done != epochs * steps:
+        return (f"history says {epochs} epochs of {steps} batches ({epochs * steps} training steps) "
+                f"but the model was trained {done} steps (its optimizer's count): history must be "
+                "what model.fit returned when it trained the model")
+    return ""
+
+
 @grades("test_validation", points=1)
 def test_validation_history(submission: Submission) -> None:
-    """20 epochs at batch size 512, with loss, val_loss, accuracy and val_accuracy"""
+    """20 epochs at batch size 512, with loss, val_loss, accuracy and val_accuracy; checked against the model"""
     n_val = N_VAL[submission.fast]
-    (x_train, _), _ = _imdb()
+    (x_train, y_train), _ = _imdb()
     history = _history(submission)
     key = _accuracy_key(history)
     assert "loss" in history and "val_loss" in history and key, (
@@ -485,16 +597,34 @@ def test_validation_history(submission: Submission) -> None:
                                            f"not {VAL_EPOCHS}")
         assert all(isinstance(v, int | float) and math.isfinite(v) for v in values), (
             f"history.history['{name}'] holds values that are not finite numbers")
-    params = submission.value("history_params")
+    params = _params(submission, "history_params", "history.params")
     steps = math.ceil((len(x_train) - n_val) / BATCH)
-    assert isinstance(params, dict) and params.get("epochs") == VAL_EPOCHS, (
-        f"history comes from a fit of {params.get('epochs') if isinstance(params, dict) else '?'} "
-        f"epochs, not {VAL_EPOCHS}")
+    assert params.get("epochs") == VAL_EPOCHS, (
+        f"history comes from a fit of {params.get('epochs')} epochs, not {VAL_EPOCHS}")
     assert params.get("steps") == steps, (
         f"history comes from a fit of {params.get('steps')} batches per epoch: train on "
         f"partial_x_train with batch_size={BATCH}")
     assert history["loss"][-1] < history["loss"][0], (
         "the training loss does not fall: is the model trained?")
+    reason = _history_trained(submission)
+    assert not reason, reason
+    # The saved model holds the weights after the last epoch, whose validation figures the
+    # history's last entries are: the graders measure them on their own validation split.
+    model = _validation_model(submission)
+    scores = _scores(model, x_train[:n_val], "history.model")
+    loss, hits = _bce(y_train[:n_val], scores), _hits(y_train[:n_val], scores)
+    reported_loss, reported_hits = history["val_loss"][-1], history[f"val_{key}"][-1]
+    assert abs(loss - reported_loss) <= VAL_LOSS_TOL and abs(hits - reported_hits) <= VAL_ACCURACY_TOL, (
+        f"history's last val_loss and val_{key} are {reported_loss:.4f} and {reported_hits:.4f}, but "
+        f"on the first n_val = {n_val} training reviews its model scores {loss:.4f} and "
+        f"{hits:.4f}: validate on x_val, y_val (the first n_val reviews), and keep the history of "
+        "that training")
+    # The last epoch's loss is a mean over the epoch, while the weights still change: close.
+    scores = _scores(model, x_train[n_val:], "history.model")
+    loss, (slack, share) = _bce(y_train[n_val:], scores), TRAIN_LOSS_TOL
+    assert abs(loss - history["loss"][-1]) <= slack + share * history["loss"][-1], (
+        f"history's last training loss is {history['loss'][-1]:.4f}, but its model's loss on the "
+        f"reviews after the first n_val is {loss:.4f}: train on partial_x_train, partial_y_train")
 
 
 @grades("test_validation", points=1)
@@ -506,6 +636,8 @@ def test_best_epoch(submission: Submission) -> None:
         f"best_epoch is a {type(best).__name__}, not an int")
     val_loss = history.get("val_loss") or []
     assert val_loss, "history.history has no 'val_loss'"
+    reason = _history_trained(submission)
+    assert not reason, f"best_epoch cannot be checked: {reason}"
     lowest = int(np.argmin(val_loss)) + 1
     if best != lowest and best == lowest - 1:
         raise AssertionError("best_epoch is one less than the epoch of the lowest val_loss in your "
@@ -515,17 +647,27 @@ def test_best_epoch(submission: Submission) -> None:
 
 # -- 7. final model -----------------------------------------------------------------------------
 @cache
-def _final_accuracy(submission: Submission) -> float:
-    x_test, y_test = _test_set()
-    return accuracy(submission.model("final_model"), x_test, y_test)
+def _notebook_accuracy(submission: Submission) -> float:
+    """final_model's accuracy on the test split the notebook received."""
+    x_test, y_test = _notebook_test_set()
+    return _hits(y_test, _scores(submission.model("final_model"), x_test, "final_model"))
 
 
 @grades("test_final_model", points=2)
 def test_final_model_accuracy(submission: Submission) -> None:
     """test accuracy of final_model, measured by the graders on the test set"""
     x_test, y_test = _test_set()
-    assert_accuracy("a1_dense.final_model", submission.model("final_model"), x_test, y_test,
-                    fast=submission.fast)
+    try:
+        assert_accuracy("a1_dense.final_model", submission.model("final_model"), x_test, y_test,
+                        fast=submission.fast)
+    except AssertionError as exc:
+        fitted = _notebook_accuracy(submission) if _under_view() else 0.0
+        if fitted >= FITTED_TEST_LABELS:
+            raise AssertionError(
+                f"{exc}. The model fits the shuffled labels the notebook received for the test "
+                f"reviews ({fitted:.2f}, where a model that never saw them scores about 0.5): it "
+                "was trained on the test set, which gains nothing") from None
+        raise
 
 
 @grades("test_final_model", points=0.5)
@@ -536,22 +678,30 @@ def test_final_model_architecture(submission: Submission) -> None:
 
 @grades("test_final_model", points=0.5)
 def test_final_model_training(submission: Submission) -> None:
-    """final_model trained 4 epochs on all the training reviews at batch size 512"""
+    """final_model trained 4 epochs on all the training reviews at batch size 512 (its optimizer's steps)"""
     (x_train, _), _ = _imdb()
     params = submission.value("final_params")
     assert isinstance(params, dict), "final_history should be what final_model.fit(...) returns"
+    steps = math.ceil(len(x_train) / BATCH)
     assert params.get("epochs") == FINAL_EPOCHS, (
         f"final_history comes from a fit of {params.get('epochs')} epochs, not {FINAL_EPOCHS}")
-    assert params.get("steps") == math.ceil(len(x_train) / BATCH), (
+    assert params.get("steps") == steps, (
         f"final_history comes from a fit of {params.get('steps')} batches per epoch: train on all "
         f"of x_train with batch_size={BATCH}")
+    done = _steps_run(submission.model("final_model"), "final_model")
+    assert done == FINAL_EPOCHS * steps, (
+        f"final_history says {FINAL_EPOCHS} epochs of {steps} batches ({FINAL_EPOCHS * steps} "
+        f"training steps) but final_model was trained {done} steps (its optimizer's count): build "
+        "final_model once and fit it once, 4 epochs on x_train")
 
 
 @grades("test_final_model", points=1)
 def test_final_model_reported_accuracy(submission: Submission) -> None:
-    """the notebook's test_accuracy is final_model's accuracy on the test set"""
+    """the notebook's test_accuracy is final_model's accuracy on the test set it received"""
     reported = _value(submission, "test_accuracy", "test_accuracy")
-    measured = _final_accuracy(submission)
+    measured = _notebook_accuracy(submission)
+    shuffled = " (whose labels are shuffled while grading)" if _under_view() else ""
     assert isinstance(reported, int | float) and abs(reported - measured) <= REPORTED_TOL, (
         f"your notebook reports test_accuracy = {reported}, but final_model scores {measured:.4f} "
-        "on the test set: evaluate final_model on x_test and test_labels, not on training data")
+        f"on the test set the notebook received{shuffled}: evaluate final_model on x_test and "
+        "test_labels, not on training data")

@@ -7,6 +7,8 @@
 | ``DL4TEXT_CACHE`` | folder for the encoded corpus, downloads and trained vectors | the user cache folder |
 | ``DL4TEXT_FAST`` | ``1`` selects the fast mode: fewer reviews and epochs, lower thresholds | off |
 | ``DL4TEXT_VECTORS`` | default word vectors for :func:`dl4text.embeddings.load_vectors` | ``glove-50`` |
+| ``DL4TEXT_CORPUS`` | an encoded corpus file to read instead of the archive (the grading view, see :mod:`dl4text.data.grading_view`); the raw reviews are then unavailable | unset: read the archive |
+| ``DL4TEXT_LABEL_SEED`` | set for the hidden graders only: the secret seed of the grading view the kernel ran under, so that graders can rebuild the test labels it saw | unset: not graded under a view |
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ IMDB_URL_ENV = "DL4TEXT_IMDB_URL"
 CACHE_ENV = "DL4TEXT_CACHE"
 FAST_ENV = "DL4TEXT_FAST"
 VECTORS_ENV = "DL4TEXT_VECTORS"
+CORPUS_ENV = "DL4TEXT_CORPUS"
+LABEL_SEED_ENV = "DL4TEXT_LABEL_SEED"
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
@@ -36,6 +40,23 @@ def cache_dir() -> Path:
 def imdb_url() -> str:
     """Return the URL the IMDB archive is downloaded from."""
     return os.environ.get(IMDB_URL_ENV) or IMDB_URL
+
+
+def corpus_file() -> Path | None:
+    """Return the encoded corpus file named by ``DL4TEXT_CORPUS``, or None when it is unset."""
+    raw = os.environ.get(CORPUS_ENV, "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def label_seed() -> int | None:
+    """Return the grading view's seed from ``DL4TEXT_LABEL_SEED`` (graders only), or None."""
+    raw = os.environ.get(LABEL_SEED_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{LABEL_SEED_ENV}={raw!r} is not an integer seed") from None
 
 
 def fast_mode() -> bool:

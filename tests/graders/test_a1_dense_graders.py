@@ -72,20 +72,34 @@ final_history = final_model.fit(x_train[:300], train_labels[:300], epochs=20, ba
 test_loss, test_accuracy = final_model.evaluate(x_train[:300], train_labels[:300], verbose=0)
 '''
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+# -- the two attacks on what the notebook reports -------------------------------------------------
+# Histories with the right fields and numbers, written by hand; neither model is ever trained.
+MADE_UP_HISTORY = '''
+x_val, y_val = x_train[:n_val], train_labels[:n_val]
+partial_x_train, partial_y_train = x_train[n_val:], train_labels[n_val:]
+model = build_dense_model()
+history = keras.callbacks.History()
+history.set_model(model)
+history.params = {"verbose": 2, "epochs": 20, "steps": -(-len(partial_x_train) // 512)}
+curve = np.concatenate([np.linspace(0.45, 0.27, 4), np.linspace(0.28, 0.70, 16)])
+history.history = {"loss": np.linspace(0.50, 0.01, 20).tolist(), "val_loss": curve.tolist(),
+                   "accuracy": np.linspace(0.80, 0.99, 20).tolist(),
+                   "val_accuracy": np.linspace(0.86, 0.85, 20).tolist()}
+'''
+MADE_UP_FINAL_HISTORY = '''
+final_model = build_dense_model()
+final_history = keras.callbacks.History()
+final_history.set_model(final_model)
+final_history.params = {"verbose": 2, "epochs": 4, "steps": -(-len(x_train) // 512)}
+final_history.history = {"loss": [0.45, 0.26, 0.20, 0.17], "accuracy": [0.82, 0.91, 0.93, 0.94]}
+test_loss, test_accuracy = final_model.evaluate(x_test, test_labels, verbose=0)
+'''
+# Fitted on the test reviews and their labels: with the true labels it would beat the target.
+FITTED_ON_TEST_SET = '''
+final_model = build_dense_model()
+final_history = final_model.fit(x_test, test_labels, epochs=4, batch_size=512, verbose=2)
+test_loss, test_accuracy = final_model.evaluate(x_test, test_labels, verbose=0)
+'''
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +128,20 @@ def wrong_layers_wrong_split_train_accuracy(tmp_path_factory: pytest.TempPathFac
     return BOOK.grade(tmp_path_factory, "wrong_layers_wrong_split_train_accuracy", BOOK.with_sources({
         "build_dense_model": RIGHT_TOTAL_WRONG_LAYERS, "validation": LAST_REVIEWS_TEN_EPOCHS,
         "final_model": TEST_ACCURACY_ON_TRAINING_DATA}))
+
+
+@pytest.fixture(scope="module")
+def made_up_histories(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    """history and final_history written by hand; the two models never trained."""
+    return BOOK.grade(tmp_path_factory, "made_up_histories", BOOK.with_sources({
+        "validation": MADE_UP_HISTORY, "final_model": MADE_UP_FINAL_HISTORY}))
+
+
+@pytest.fixture(scope="module")
+def fitted_on_test_set(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    """final_model fitted on (test_data, test_labels), evaluated on them."""
+    return BOOK.grade(tmp_path_factory, "fitted_on_test_set", BOOK.with_sources({
+        "final_model": FITTED_ON_TEST_SET}))
 
 
 def test_source_metadata() -> None:
@@ -185,3 +213,32 @@ def test_wrong_layers_reasons(wrong_layers_wrong_split_train_accuracy: NotebookG
     assert "not on training data" in final
     assert "20 epochs, not 4" in final
     assert "Dense(12)" in final
+
+
+def test_made_up_histories_points(made_up_histories: NotebookGrade) -> None:
+    assert points(made_up_histories) == {**FULL_MARKS,
+                                         "test_validation": 1.0,   # the split only
+                                         "test_final_model": 1.5}  # architecture, reported accuracy
+
+
+def test_made_up_histories_reasons(made_up_histories: NotebookGrade) -> None:
+    validation = reasons(made_up_histories, "test_validation")
+    assert "history says 20 epochs of 6 batches (120 training steps) but the model was trained " \
+           "0 steps" in validation
+    assert "best_epoch cannot be checked" in validation
+    final = reasons(made_up_histories, "test_final_model")
+    assert "final_history says 4 epochs of 10 batches (40 training steps) but final_model was " \
+           "trained 0 steps" in final
+    assert "below the target" in final
+
+
+def test_fitted_on_test_set_points(fitted_on_test_set: NotebookGrade) -> None:
+    """The kernel's test labels are shuffled while grading: the model fits noise.
+
+    The training counts and the reported accuracy (measured on what the kernel got) are
+    right; the graders' own measurement, on the true labels, is about 0.5.
+    """
+    assert points(fitted_on_test_set) == {**FULL_MARKS, "test_final_model": 2.0}
+    final = reasons(fitted_on_test_set, "test_final_model")
+    assert "below the target" in final and "trained on the test set" in final
+    assert fitted_on_test_set.measured[0]["accuracy"] < 0.6

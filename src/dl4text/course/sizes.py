@@ -6,18 +6,57 @@ from typing import Any
 
 import numpy as np
 
-from dl4text import data
+from dl4text import config, data
 from dl4text.course.mode import FAST_TEST_REVIEWS, FAST_TRAIN_REVIEWS, is_fast
 
+Split = tuple[np.ndarray, np.ndarray]
 
-def load_imdb(num_words: int | None = 10000, **kwargs: Any
-              ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+
+def load_imdb(num_words: int | None = 10000, **kwargs: Any) -> tuple[Split, Split]:
     """:func:`dl4text.data.load_imdb`, cut to the first 5,000 reviews of each split in the fast mode.
 
     The cut comes after the shuffle, so both halves stay close to balanced.
     """
-    (x_train, y_train), (x_test, y_test) = data.load_imdb(num_words=num_words, **kwargs)
-    if is_fast():
-        x_train, y_train = x_train[:FAST_TRAIN_REVIEWS], y_train[:FAST_TRAIN_REVIEWS]
-        x_test, y_test = x_test[:FAST_TEST_REVIEWS], y_test[:FAST_TEST_REVIEWS]
-    return (x_train, y_train), (x_test, y_test)
+    train, test = data.load_imdb(num_words=num_words, **kwargs)
+    return _cut(train, FAST_TRAIN_REVIEWS), _cut(test, FAST_TEST_REVIEWS)
+
+
+def _cut(split: Split, size: int) -> Split:
+    x, y = split
+    return (x[:size], y[:size]) if is_fast() else (x, y)
+
+
+def kernel_test_set(label_seed: int, num_words: int | None = 10000, **kwargs: Any) -> Split:
+    """The test split that :func:`load_imdb` returned in a kernel graded under the view of ``label_seed``.
+
+    For the graders (the trusted side): read from the real data, whatever ``DL4TEXT_CORPUS``
+    says. The reviews are the real test reviews in the order the kernel got them; the labels
+    are the shuffled ones it got (see :mod:`dl4text.data.grading_view`). Same arguments, same
+    fast-mode cut as :func:`load_imdb`.
+    """
+    from dl4text.data.corpus import load_corpus
+    from dl4text.data.grading_view import view_corpus
+    from dl4text.data.imdb import from_corpus
+    from dl4text.data.source import locate_imdb
+
+    corpus = view_corpus(load_corpus(locate_imdb()), label_seed)
+    _, test = from_corpus(corpus, num_words=num_words, **kwargs)
+    return _cut(test, FAST_TEST_REVIEWS)
+
+
+def kernel_test_labels(label_seed: int, **kwargs: Any) -> np.ndarray:
+    """``y_test`` as ``load_imdb()`` returned it in a kernel graded under the view of ``label_seed``."""
+    return kernel_test_set(label_seed, **kwargs)[1]
+
+
+def notebook_test_set(num_words: int | None = 10000, **kwargs: Any) -> Split:
+    """The test split the graded notebook's ``load_imdb`` returned, to check what it reports.
+
+    Under a grading view (``DL4TEXT_LABEL_SEED`` set for the graders), the kernel's reviews
+    and shuffled labels (:func:`kernel_test_set`); otherwise the real test split. Measure
+    a model's *score* with the real test split, never with this one.
+    """
+    seed = config.label_seed()
+    if seed is None:
+        return load_imdb(num_words=num_words, **kwargs)[1]
+    return kernel_test_set(seed, num_words=num_words, **kwargs)

@@ -5,6 +5,11 @@ argument, without a network: id sequences where 0 is padding, ``start_char`` sta
 review, ``oov_char`` marks a word outside the vocabulary and a word of rank ``r`` (1 =
 most frequent in the training reviews, see :func:`get_word_index`) has id
 ``r + index_from``.
+
+When ``DL4TEXT_CORPUS`` names an encoded corpus file (the grading view, see
+:mod:`dl4text.data.grading_view`), :func:`load_imdb` and :func:`get_word_index` read it
+instead of the archive (unless a ``path`` is given), and the raw reviews
+(:func:`load_texts`, :func:`load_unsup`) are not available.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from dl4text import config
 from dl4text.data.archive import read_reviews
-from dl4text.data.corpus import UNKNOWN, EncodedSplit, load_corpus
+from dl4text.data.corpus import UNKNOWN, EncodedCorpus, EncodedSplit, load_corpus, read_corpus_file
+from dl4text.data.errors import DataError
 from dl4text.data.source import locate_imdb
 
 PathLike = str | os.PathLike[str] | None
@@ -38,13 +45,36 @@ def load_imdb(
     ``num_words``, map ids below ``skip_top`` or outside the vocabulary to ``oov_char``
     (or drop them when it is None), keep only reviews shorter than ``maxlen``, shuffle
     each split with ``numpy.random.RandomState(seed)``. ``path`` overrides where the data
-    is read from (see :func:`dl4text.data.source.locate_imdb`).
+    is read from (see :func:`dl4text.data.source.locate_imdb`); without it, the corpus file
+    named by ``DL4TEXT_CORPUS`` is read when that variable is set.
 
     Returns 1-D object arrays whose items are int32 id arrays (Keras gives lists of int;
     ``len``, indexing, ``pad_sequences`` and fancy indexing treat both alike), and int64
     label arrays (1 = positive).
     """
-    corpus = load_corpus(locate_imdb(path))
+    return from_corpus(_corpus(path), num_words=num_words, skip_top=skip_top, maxlen=maxlen,
+                       seed=seed, start_char=start_char, oov_char=oov_char, index_from=index_from)
+
+
+def _corpus(path: PathLike) -> EncodedCorpus:
+    """The encoded corpus of ``path``, of ``DL4TEXT_CORPUS``, or of the usual source."""
+    file = config.corpus_file() if path is None else None
+    if file is not None:
+        return read_corpus_file(file)
+    return load_corpus(locate_imdb(path))
+
+
+def from_corpus(
+    corpus: EncodedCorpus,
+    num_words: int | None = None,
+    skip_top: int = 0,
+    maxlen: int | None = None,
+    seed: int = 113,
+    start_char: int | None = 1,
+    oov_char: int | None = 2,
+    index_from: int = 3,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """What :func:`load_imdb` returns for ``corpus`` (same arguments, same shuffle)."""
     rng = np.random.RandomState(seed)
     orders = []
     for split in (corpus.train, corpus.test):
@@ -111,7 +141,7 @@ def get_word_index(*, path: PathLike = None) -> dict[str, int]:
     As in Keras, a word's id in the sequences of :func:`load_imdb` is
     ``rank + index_from`` (3 by default), not its rank.
     """
-    corpus = load_corpus(locate_imdb(path))
+    corpus = _corpus(path)
     return {word: rank for rank, word in enumerate(corpus.vocabulary, start=1)}
 
 
@@ -119,10 +149,21 @@ def load_texts(split: str = "train", *, path: PathLike = None) -> tuple[list[str
     """Return the raw reviews of ``split`` ('train' or 'test') and their labels, unshuffled."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    _no_raw_reviews(path, "load_texts")
     reviews = read_reviews(Path(locate_imdb(path)), (split,))[split]
     return [r.text for r in reviews], np.array([r.label for r in reviews], dtype=np.int64)
 
 
 def load_unsup(*, path: PathLike = None) -> list[str]:
     """Return the 50,000 unlabelled reviews (``train/unsup``), e.g. for training word vectors."""
+    _no_raw_reviews(path, "load_unsup")
     return [r.text for r in read_reviews(Path(locate_imdb(path)), ("unsup",))["unsup"]]
+
+
+def _no_raw_reviews(path: PathLike, what: str) -> None:
+    """Under ``DL4TEXT_CORPUS`` (grading) there is no archive: say so instead of looking for one."""
+    if path is None and config.corpus_file() is not None:
+        raise DataError(
+            f"{what}: the raw IMDB reviews are not available while grading (the notebook gets "
+            f"the encoded corpus only, {config.CORPUS_ENV} is set). Use course.load_imdb() and "
+            "get_word_index(), or vectors cached before grading.")

@@ -25,7 +25,8 @@ from gensim.models import KeyedVectors, Word2Vec
 
 from dl4text import config
 from dl4text.data import load_texts, load_unsup, tokenize
-from dl4text.data.source import fingerprint, locate_imdb
+from dl4text.data.corpus import source_fingerprint
+from dl4text.data.source import locate_imdb
 from dl4text.data.tokenizer import TOKENIZER_VERSION
 from dl4text.embeddings.errors import VectorsError
 from dl4text.embeddings.keyed import keyed_vectors
@@ -77,7 +78,7 @@ def cache_path(path: PathLike = None, **params: Any) -> Path:
     key = {name: value for name, value in params.items() if name not in _NOT_IN_KEY}
     key["tokenizer"] = TOKENIZER_VERSION
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=repr).encode()).hexdigest()
-    data = fingerprint(locate_imdb(path))
+    data = source_fingerprint(path)  # of the archive, also under DL4TEXT_CORPUS (grading)
     return config.cache_dir() / f"imdb-word2vec-{data[:16]}-{digest[:12]}.npz"
 
 

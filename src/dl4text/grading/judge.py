@@ -81,6 +81,7 @@ def run_graders(grader_file: Path, private: Path, *, fast: bool, timeout: float 
     env = dict(os.environ, DL4TEXT_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2",
                TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"))
     env.pop(config.LABEL_SEED_ENV, None)
+    env.pop(config.CORPUS_ENV, None)  # the graders read the real data, never a view
     if label_seed is not None:
         env[config.LABEL_SEED_ENV] = str(label_seed)
     chunks: list[bytes] = []
