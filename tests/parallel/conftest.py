@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,10 +53,11 @@ def serial_grades(class_template: Path, tmp_path_factory: pytest.TempPathFactory
     return found
 
 
-def dl4text(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run ``dl4text autograde sample --fast ARGS`` on the course at ``root``."""
+def dl4text(root: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess:
+    """Run ``dl4text autograde sample --fast ARGS`` on the course at ``root`` (in ``env``, default this one)."""
     return subprocess.run([str(BIN / "dl4text"), "autograde", ASSIGNMENT, "--fast", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+                          capture_output=True, text=True, timeout=timeout, check=False, env=env)
 
 
 def start_dl4text(root: Path, *args: str) -> subprocess.Popen:
@@ -94,3 +97,23 @@ def summary_rows(stdout: str) -> list[tuple[str, str]]:
         if len(tokens) >= 3 and tokens[0] in CLASS and ("/" in tokens[1] or tokens[1] == "-"):
             rows.append((tokens[0], tokens[2]))
     return rows
+
+
+def _recorded(root: Path) -> dict[str, str]:
+    """student -> digest recorded in the state (a write in progress is not recorded)."""
+    try:
+        data = json.loads((root / ".dl4text" / "autograde-state.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    digests = {k.split("/", 1)[1]: v["digest"] if isinstance(v, dict) else v for k, v in data.items()}
+    return {student: digest for student, digest in digests.items() if digest != "writing"}
+
+
+def _wait_until(condition, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"dl4text ended too early ({process.returncode}):\n{out}\n{err}")
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)

@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 from ..grading.sample_course import ASSIGNMENT
-from .conftest import BIN, CLASS, dl4text, grades, start_dl4text, summary_rows
+from .conftest import BIN, CLASS, _recorded, _wait_until, dl4text, grades, start_dl4text, summary_rows
 
 
 @dataclass
@@ -97,25 +97,6 @@ def _busy_worker(cluster: Cluster) -> psutil.Process | None:
             except psutil.Error:
                 continue
     return None
-
-
-def _recorded(root: Path) -> dict[str, str]:
-    """student -> digest recorded in the state (a write in progress is not recorded)."""
-    try:
-        data = json.loads((root / ".dl4text" / "autograde-state.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return {k.split("/", 1)[1]: v for k, v in data.items() if v != "writing"}
-
-
-def _wait_until(condition, process: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process.poll() is not None:
-            out, err = process.communicate()
-            pytest.fail(f"dl4text ended too early ({process.returncode}):\n{out}\n{err}")
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def _check_complete(root: Path, serial_grades: dict, students: list[str] = CLASS) -> None:

@@ -1,111 +1,130 @@
-"""Grade a class in parallel: the owner packs, Dask workers grade, the owner writes each result.
+"""Grade a class: one plan, one way to grade a submission, one owner that writes the gradebook.
 
-Submissions whose content hash was recorded after a successful write are skipped; the
-others become one task each. Results are written as they arrive (in this process, which
-owns the gradebook), so an interrupted batch loses at most the gradings in flight.
+:func:`grade_class` is ``dl4text autograde``, serial or parallel alike:
+
+1. **the opening check** (:func:`opening_check`): the assignment, its release, the
+   gradebook's notebooks, the students asked for;
+2. **the plan**, per student: a submission folder that is a link is refused (a zero with the
+   reason, never followed); unreadable, linked, special or too big notebooks are repaired
+   (the release notebook with a note); the content hash; the one "unchanged" rule
+   (:meth:`Owner.unchanged`: same hash and the gradebook still holds what was written);
+3. **the grading** of each changed submission by :func:`~dl4text.parallel.worker.grade_task`
+   in a scratch course, inside its fence, through an executor
+   (:mod:`~dl4text.parallel.executor`): in this process one after another (no Dask), or on
+   Dask workers;
+4. **the write** of each result by the :class:`~dl4text.parallel.owner.Owner`, as it arrives
+   (in this process, which alone writes the gradebook), so an interrupted batch loses at
+   most the gradings in flight.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from dl4text.course_dir import notebooks
-from dl4text.parallel.cluster import connect
+from dl4text.course_dir import assignments, notebooks
+from dl4text.gradebook import notebooks_known
+from dl4text.parallel.executor import Executor, executor_for
 from dl4text.parallel.owner import Owner
 from dl4text.parallel.pack import pack_course, pack_task
-from dl4text.parallel.progress import Progress
-from dl4text.parallel.task import FAILED, STOPPED, Limits, TaskResult
-from dl4text.parallel.worker import grade_task
-from dl4text.submissions import repair_unreadable, submission_hash
+from dl4text.parallel.summary import UNCHANGED, Row, totals
+from dl4text.parallel.task import REFUSED, GradingTask, Limits, TaskResult
+from dl4text.submissions import Unsafe, refusal, refused_files, repair_unreadable, students, submission_hash
+
+__all__ = ["grade_class", "opening_check", "totals"]
 
 
-def autograde_parallel(root: Path, assignment: str, students: list[str], *, fast: bool, force: bool = False,
-                       workers: int | None = None, scheduler: str | None = None,
-                       limits: Limits | None = None, progress: bool = True) -> list[dict]:
-    """Grade ``students``' submissions of ``assignment``; return one summary row each, in order."""
+@dataclass
+class Planned:
+    """A submission to grade: its task and what the plan found to say about it."""
+
+    task: GradingTask
+    notes: list[str]
+
+
+def opening_check(root: Path, assignment: str, only: list[str] | None = None) -> list[str]:
+    """Check that ``assignment`` can be graded in ``root``; return the students to grade, in order."""
+    assignments(root, [assignment])
+    if not (root / "release" / assignment).is_dir():
+        raise FileNotFoundError(f"release/{assignment} is missing: run `dl4text release {assignment}`")
+    missing = set(notebooks(root, assignment)) - set(notebooks_known(root, assignment))
+    if missing:
+        raise FileNotFoundError(f"the gradebook {root / 'gradebook.db'} has no notebook {', '.join(sorted(missing))} "
+                                f"of {assignment}: run `dl4text release {assignment}`")
+    everyone = students(root, assignment)
+    if only and set(only) - set(everyone):
+        raise LookupError(f"no submission of {assignment} from {', '.join(sorted(set(only) - set(everyone)))}")
+    return [s for s in everyone if not only or s in only]
+
+
+def grade_class(root: Path, assignment: str, *, only: list[str] | None = None, fast: bool = False,
+                force: bool = False, workers: int | None = None, scheduler: str | None = None,
+                limits: Limits | None = None, progress: bool = True) -> list[Row]:
+    """Grade the changed submissions of ``assignment``; return one summary row per student, in order.
+
+    In this process one after another without ``workers`` and ``scheduler``, else on Dask.
+    """
+    executor = executor_for(workers=workers, scheduler=scheduler)
+    chosen = opening_check(root, assignment, only)
     limits = limits or Limits()
-    rows: dict[str, dict] = {}
-    with Owner(root, assignment) as owner:
-        todo: list[tuple[str, str, list[str]]] = []
-        for student in students:
-            notes = repair_unreadable(root, student, assignment, notebooks(root, assignment))
-            digest = submission_hash(root, student, assignment, fast=fast)
-            if not force and owner.unchanged(student, digest):
-                rows[student] = _unchanged_row(owner, student)
-            else:
-                todo.append((student, digest, notes))
+    rows: dict[str, Row] = {}
+    with Owner(root, assignment, sandbox=limits.sandbox) as owner:
+        todo = _plan(owner, chosen, rows, fast=fast, force=force, limits=limits)
         if todo:
-            _run(owner, todo, rows, fast=fast, workers=workers, scheduler=scheduler, limits=limits,
-                 progress=progress)
-    return [rows[s] for s in students]
+            _grade(owner, executor, todo, rows, fast=fast, progress=progress)
+    return [rows[s] for s in chosen]
 
 
-def _run(owner: Owner, todo: list[tuple[str, str, list[str]]], rows: dict[str, dict], *, fast: bool,
-         workers: int | None, scheduler: str | None, limits: Limits, progress: bool) -> None:
-    from distributed import as_completed
-
+def _plan(owner: Owner, chosen: list[str], rows: dict[str, Row], *, fast: bool, force: bool,
+          limits: Limits) -> list[Planned]:
+    """Refuse, repair, hash and skip; write the refused and the unchanged rows; return the rest."""
     root, assignment = owner.root, owner.assignment
-    with ThreadPoolExecutor(1) as pool:
-        packing = pool.submit(pack_course, root, assignment, fast=fast)  # while the cluster starts
-        with connect(workers=workers, scheduler=scheduler) as (client, shares):
-            pack = dataclasses.replace(packing.result(), threads_by_host=shares)
-            pack_future = client.scatter(pack, broadcast=True, hash=False)
-            futures: dict[Any, tuple[str, str, list[str]]] = {}
-            for student, digest, notes in todo:
-                task = pack_task(root, assignment, student, digest, limits)
-                future = client.submit(grade_task, pack_future, task, pure=False,
-                                       key=f"dl4text-{assignment}-{student}-{uuid.uuid4().hex[:8]}")
-                futures[future] = (student, digest, notes)
-            bar = Progress(len(todo), assignment) if progress else None
+    names = notebooks(root, assignment)
+    todo = []
+    for student in chosen:
+        refused = refusal(root, student, assignment)
+        notes = [] if refused else repair_unreadable(root, student, assignment, names)
+        digest = submission_hash(root, student, assignment, fast=fast)
+        skip, why = (False, "") if force else owner.unchanged(student, digest)
+        if skip:
+            rows[student] = owner.row(student, UNCHANGED)
+            continue
+        notes += [why] if why else []
+        if not refused:
             try:
-                for future in as_completed(futures):
-                    student, digest, notes = futures[future]
-                    row = owner.write(_result_of(future, student, digest))
-                    row["notes"] = notes + row["notes"]
-                    rows[student] = row
-                    if bar:
-                        bar.advance(row)
-                    future.release()
+                task = pack_task(root, assignment, student, digest, limits)
+            except (Unsafe, OSError) as exc:  # changed since it was checked: refuse it now
+                refused = str(exc)
+            else:
+                todo.append(Planned(task, notes + [f"left out: {s}" for s in task.skipped]))
+                continue
+        row = owner.write(TaskResult(student, digest, REFUSED, reason=refused),
+                          refused_files(root, assignment, names, refused))
+        row.notes = notes + row.notes
+        rows[student] = row
+    return todo
+
+
+def _grade(owner: Owner, executor: Executor, todo: list[Planned], rows: dict[str, Row], *, fast: bool,
+           progress: bool) -> None:
+    notes = {planned.task.student: planned.notes for planned in todo}
+    with ThreadPoolExecutor(1) as pool:
+        packing = pool.submit(pack_course, owner.root, owner.assignment, fast=fast)  # while a cluster starts
+        with executor:
+            pack = dataclasses.replace(packing.result(), threads_by_host=executor.shares)
+            bar = executor.progress(len(todo), owner.assignment) if progress else None
+            try:
+                with closing(executor.grade(pack, [p.task for p in todo],
+                                            starting=bar.starting if bar else None)) as results:
+                    for task, result in results:
+                        row = owner.write(result, task.files)
+                        row.notes = notes[task.student] + row.notes
+                        rows[task.student] = row
+                        if bar:
+                            bar.advance(row)
             finally:
                 if bar:
                     bar.close()
-                client.cancel(list(futures))
-
-
-def _result_of(future: Any, student: str, digest: str) -> TaskResult:
-    """The worker's result, or what to record when the task itself failed."""
-    from distributed.scheduler import KilledWorker
-
-    try:
-        return future.result()
-    except KilledWorker as exc:
-        return TaskResult(student, digest, STOPPED, reason=(
-            f"the grading of this submission crashed its worker several times and was stopped ({exc})"))
-    except Exception as exc:  # noqa: BLE001 - the batch goes on; the row says why
-        return TaskResult(student, digest, FAILED, reason=f"the task failed ({type(exc).__name__}: {exc})")
-
-
-def _unchanged_row(owner: Owner, student: str) -> dict:
-    from dl4text.gradebook import failed_checks, submission_score
-
-    score = submission_score(owner.root, owner.assignment, student)
-    return {"student": student, "status": "unchanged", "notes": [], "score": score[0] if score else None,
-            "max_score": score[1] if score else None, "seconds": 0.0,
-            "lost": failed_checks(owner.root, owner.assignment, student)}
-
-
-def totals(rows: list[dict], seconds: float) -> str:
-    """How many were graded, stopped, failed or unchanged, the wall time, and the fences used."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    parts = [f"{counts[s]} {s}" for s in ("graded", "stopped", "FAILED", "unchanged", "duplicate") if s in counts]
-    lines = [f"{', '.join(parts) or 'nothing'} in {time.strftime('%H:%M:%S', time.gmtime(seconds))}"]
-    fences = sorted({"; ".join(row["fences"]) for row in rows if row.get("fences")})
-    lines += [f"fence: {fence}" for fence in fences]
-    return "\n".join(lines)

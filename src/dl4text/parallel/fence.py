@@ -207,7 +207,11 @@ class Fence:
             process = subprocess.Popen(wrapped, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
         outcome = FenceOutcome(returncode=None, fences=list(self.fences))
-        self._watch(process, outcome, started, cancelled or (lambda: False))
+        try:
+            self._watch(process, outcome, started, cancelled or (lambda: False))
+        except BaseException:  # Ctrl-C in the in-process runner: nothing of the grading goes on
+            _kill(_tree_and_user(process.pid, self.uid))
+            raise
         outcome.returncode = process.wait()
         if self.uid:  # nothing of the grading outlives it (a daemon reading or writing its results)
             _kill(_processes_of(self.uid))

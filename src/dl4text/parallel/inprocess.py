@@ -7,13 +7,11 @@ instead of starting ``nbgrader`` per submission keeps that owner from becoming t
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
-from dl4text.nbgrader_cli import NbgraderError
+from dl4text.nbgrader_cli import NbgraderError, put_env_bin_on_path
 
 # SQLAlchemy 2.1 on nbgrader's gradebook, harmless (see NBGRADER_NOTES.md); kept off the progress bar
 warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
@@ -44,9 +42,7 @@ def call(root: Path, method: str, *args: Any, config: Any = None, **kwargs: Any)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    put_env_bin_on_path()  # nbgrader runs `alembic` from PATH
     cfg = config if config is not None else course_config(root)
     api = NbGraderAPI(coursedir=CourseDirectory(config=cfg), config=cfg)
     api.log.setLevel(logging.ERROR)

@@ -1,11 +1,15 @@
 """The gradebook's owner: the one process that writes grades, ``autograded/`` and the state.
 
 Workers only send results back; :class:`Owner` writes each with ``nbgrader autograde``
-(in this process, :class:`GradingExecute` in replay mode: nothing is executed again), then
-records the submission's content hash in ``.dl4text/autograde-state.json``. The hash is
-recorded only after the write succeeded, and a write is never cut by Ctrl-C, so an
-interrupted batch resumes where it stopped: a submission is either written and recorded,
-or graded again. An flock on ``.dl4text/autograde.lock`` keeps a second owner out.
+(in this process, :class:`GradingExecute` in replay mode: nothing is executed again, and no
+student code runs in this process), from a private copy of the files the worker graded (never
+from ``submitted/`` itself, where a link could point anywhere), then records in
+``.dl4text/autograde-state.json`` the submission's content hash and what it wrote (each cell's
+auto score and their total, and whether the kernel ran in the sandbox). The entry is recorded
+only after the write succeeded, and a write is never cut by Ctrl-C, so an interrupted batch
+resumes where it stopped: a submission is either written and recorded, or graded again. An
+unchanged submission is skipped only while the gradebook still holds what was written. An
+flock on ``.dl4text/autograde.lock`` keeps a second owner out.
 """
 
 from __future__ import annotations
@@ -22,22 +26,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dl4text.gradebook import failed_checks, gradebook, submission_score
+from dl4text.gradebook import Grades, gradebook, submission_grades
 from dl4text.nbgrader_cli import NbgraderError
 from dl4text.parallel import inprocess
 from dl4text.parallel.replay import write_replay
-from dl4text.parallel.task import FAILED, STOPPED, TaskResult
-from dl4text.submissions import State
+from dl4text.parallel.summary import DUPLICATE, NO_SANDBOX, UNCHANGED, Row
+from dl4text.parallel.task import FAILED, REFUSED, STOPPED, TaskResult, write_folder
+from dl4text.submissions import State, read_folder
 
 #: recorded while a submission is being written: matches no hash, so a cut write is redone
 WRITING = "writing"
+#: why an unchanged submission is graded again all the same
+REGRADED_OLD_STATE = "graded by an earlier dl4text, which did not record what it wrote: regraded"
+REGRADED_NO_SANDBOX = "graded without a sandbox last time: regraded"
+REGRADED_TAMPERED = "the gradebook no longer held what was written: regraded"
 
 
 class Owner:
     """Writes workers' results into the course at ``root``; use as a context manager."""
 
-    def __init__(self, root: Path, assignment: str) -> None:
-        self.root, self.assignment = root, assignment
+    def __init__(self, root: Path, assignment: str, *, sandbox: bool = True) -> None:
+        self.root, self.assignment, self.sandbox = root, assignment, sandbox
         self.state = State(root)
         self.written: set[str] = set()
         self._lock: int | None = None
@@ -66,48 +75,86 @@ class Owner:
     def key(self, student: str) -> str:
         return f"{self.assignment}/{student}"
 
-    def unchanged(self, student: str, digest: str) -> bool:
-        """True when this very submission was graded and written before (skip it)."""
-        return ((self.root / "autograded" / student / self.assignment).is_dir()
-                and self.state.unchanged(self.key(student), digest)
-                and submission_score(self.root, self.assignment, student) is not None)
+    def unchanged(self, student: str, digest: str) -> tuple[bool, str]:
+        """(skip it, why not): skip when this very submission was written before and the gradebook
+        still holds what was written; otherwise, when it is the same submission, say why it is
+        graded again."""
+        entry = self.state.entry(self.key(student))
+        if entry.get("digest") != digest or not (self.root / "autograded" / student / self.assignment).is_dir():
+            return False, ""
+        if "auto_scores" not in entry:
+            return False, REGRADED_OLD_STATE
+        if self.sandbox and entry.get("sandbox") is False:
+            return False, REGRADED_NO_SANDBOX
+        grades = submission_grades(self.root, self.assignment, student)
+        if grades is None or grades.auto_scores != entry["auto_scores"] or \
+                grades.auto_total != entry.get("auto_total"):
+            return False, REGRADED_TAMPERED
+        return True, ""
 
-    def write(self, result: TaskResult) -> dict:
-        """Write one result (a grade, or a zero with the reason); return its summary row."""
-        started = time.monotonic()
-        row: dict[str, Any] = {"student": result.student, "status": result.status, "notes": [],
-                               "worker": result.worker, "grading_s": result.seconds, "fences": result.fences}
-        if result.student in self.written:
-            row["status"], row["notes"] = "duplicate", ["a second result for this student was ignored"]
-        elif result.status == FAILED:
-            row["notes"].append(result.reason)
-        else:
-            try:
-                self._write(result)
-                self.written.add(result.student)
-            except NbgraderError as exc:
-                row["status"] = FAILED
-                row["notes"].append(str(exc).splitlines()[0] + " " + _last_line(str(exc)))
-            if result.status == STOPPED:
-                row["notes"].append(result.reason)
-        score = submission_score(self.root, self.assignment, result.student)
-        row["score"], row["max_score"] = score if score else (None, None)
-        row["lost"] = failed_checks(self.root, self.assignment, result.student)
-        row["seconds"] = round(result.seconds + time.monotonic() - started, 1)
+    def row(self, student: str, status: str, *, notes: list[str] | None = None, grades: Grades | None = None,
+            **fields: Any) -> Row:
+        """The summary row of ``student``, its points read from the gradebook (or from ``grades``)."""
+        if grades is None:
+            grades = submission_grades(self.root, self.assignment, student)
+        row = Row(student, status, notes=list(notes or []), **fields)
+        if grades is not None:
+            row.score, row.max_score, row.lost = grades.score, grades.max_score, list(grades.lost)
+        if status == UNCHANGED:
+            row.sandbox = self.state.entry(self.key(student)).get("sandbox")
+        if row.sandbox is False and NO_SANDBOX not in row.notes:
+            row.notes.append(NO_SANDBOX)
         return row
 
-    def _write(self, result: TaskResult) -> None:
+    def write(self, result: TaskResult, files: dict[str, bytes] | None = None) -> Row:
+        """Write one result (a grade, or a zero with the reason); return its summary row.
+
+        ``files`` are the submission's files as the worker graded them (default: read again
+        from ``submitted/``); nbgrader copies them into ``autograded/`` from a private folder,
+        never from ``submitted/`` itself.
+        """
+        started = time.monotonic()
+        status, notes, grades, sandbox = result.status, [], None, None
+        if result.student in self.written:
+            status, notes = DUPLICATE, ["a second result for this student was ignored"]
+        elif result.status == FAILED:
+            notes.append(result.reason)
+        else:
+            try:
+                grades = self._write(result, files)
+                self.written.add(result.student)
+                sandbox = self.sandbox if result.status not in (STOPPED, REFUSED) else None
+            except NbgraderError as exc:
+                status = FAILED
+                notes.append(str(exc).splitlines()[0] + " " + _last_line(str(exc)))
+            if result.status in (STOPPED, REFUSED):
+                notes.append(result.reason)
+        return self.row(result.student, status, notes=notes, grades=grades, worker=result.worker,
+                        grading_s=result.seconds, fences=list(result.fences), sandbox=sandbox,
+                        seconds=round(result.seconds + time.monotonic() - started, 1))
+
+    def _write(self, result: TaskResult, files: dict[str, bytes] | None) -> Grades | None:
         key = self.key(result.student)
+        if files is None:
+            files = read_folder(self.root / "submitted" / result.student / self.assignment)
+        failure = result.reason if result.status in (STOPPED, REFUSED) else ""
         with tempfile.TemporaryDirectory(prefix="dl4text-replay-") as tmp:
+            staged = Path(tmp) / "submitted"
+            write_folder(files, staged / result.student / self.assignment)
             replay = write_replay(Path(tmp) / "result.json", result.student, notebooks=result.notebooks,
-                                  failure=result.reason if result.status == STOPPED else "")
+                                  failure=failure)
             cfg = copy.deepcopy(self._config)
             cfg.GradingExecute.replay = str(replay)
+            cfg.CourseDirectory.submitted_directory = str(staged)
             with deferred_interrupt():
                 self.state.record(key, WRITING)
                 inprocess.call(self.root, "autograde", self.assignment, result.student, force=True,
                                create=True, config=cfg)
-                self.state.record(key, result.digest)
+                grades = submission_grades(self.root, self.assignment, result.student)
+                self.state.record(key, result.digest, auto_scores=grades.auto_scores if grades else None,
+                                  auto_total=grades.auto_total if grades else None,
+                                  sandbox=self.sandbox if not failure else None)
+        return grades
 
 
 @contextmanager

@@ -39,6 +39,15 @@ def pack_course(root: Path, assignment: str, *, fast: bool,
 
 
 def pack_task(root: Path, assignment: str, student: str, digest: str, limits: Limits) -> GradingTask:
-    """One submission's task: the files of ``submitted/<student>/<assignment>/``."""
-    files = read_folder(root / "submitted" / student / assignment)
-    return GradingTask(student=student, digest=digest, files=files, limits=limits)
+    """One submission's task: the regular files of ``submitted/<student>/<assignment>/``.
+
+    Links, special files and files too big are left out (``task.skipped`` says which, and why);
+    the kept originals of repaired notebooks (``*.unreadable``) are left out without a word.
+    """
+    from dl4text.submissions import KEPT_SUFFIX, open_folder, read_folder_at
+
+    skipped: list[str] = []
+    with open_folder(root / "submitted", student, assignment) as fd:
+        files = read_folder_at(fd, skipped)
+    return GradingTask(student=student, digest=digest, files=files, limits=limits,
+                       skipped=tuple(s for s in skipped if not s.split(": ", 1)[0].endswith(KEPT_SUFFIX)))

@@ -1,11 +1,11 @@
-"""A progress bar for a batch: done, failed, remaining, and the estimated time left."""
+"""How a batch shows it is going on: a bar (on Dask), or a line per submission (in this process)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-from dl4text.parallel.task import FAILED, STOPPED
+from dl4text.parallel.task import FAILED, REFUSED, STOPPED, GradingTask
 
 
 class Progress:
@@ -18,12 +18,14 @@ class Progress:
         self.bar = tqdm(total=total, desc=label, unit="submission", file=sys.stderr, dynamic_ncols=True)
         self._postfix()
 
-    def advance(self, row: dict[str, Any]) -> None:
+    def starting(self, task: GradingTask) -> None:
+        """Nothing to say: on Dask every task starts at once."""
+
+    def advance(self, row: Any) -> None:
         """Count one finished submission; print a line for one that failed or was stopped."""
-        if row["status"] in (FAILED, STOPPED):
+        if row.status in (FAILED, STOPPED, REFUSED):
             self.failed += 1
-            self.bar.write(f"  {row['student']}: {row['status']}: {'; '.join(row['notes'])[:300]}",
-                           file=sys.stderr)
+            self.bar.write(f"  {row.student}: {row.status}: {'; '.join(row.notes)[:300]}", file=sys.stderr)
         else:
             self.done += 1
         self._postfix()
@@ -37,6 +39,29 @@ class Progress:
         self.bar.close()
 
     def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Lines:
+    """``[i/n] grading STUDENT ...`` on stdout as each grading starts (one at a time)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.started = total, 0
+
+    def starting(self, task: GradingTask) -> None:
+        self.started += 1
+        print(f"[{self.started}/{self.total}] grading {task.student} ...", flush=True)
+
+    def advance(self, row: Any) -> None:
+        """The summary says how it went."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Lines:
         return self
 
     def __exit__(self, *exc: object) -> None:

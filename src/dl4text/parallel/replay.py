@@ -37,7 +37,7 @@ def write_replay(path: Path, student: str, *, notebooks: dict[str, str] | None =
 def replay(client: Any, nb: nbformat.NotebookNode, resources: dict, assignment: Assignment
            ) -> tuple[nbformat.NotebookNode, dict]:
     """GradingExecute.preprocess in replay mode: the worker's notebook, or a zero with the reason."""
-    from dl4text.grading.execute import restore_deleted_test_cells, write_verdicts
+    from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
 
     data = json.loads(Path(client.replay).read_text())
     student = resources.get("nbgrader", {}).get("student")

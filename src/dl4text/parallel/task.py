@@ -3,7 +3,8 @@
 * :class:`CoursePack`, once per batch: a scratch course for the assignment (source, hidden
   graders, ``nbgrader_config.py``, a gradebook with the assignment's cells and nothing else)
   and the owner's ``thresholds.toml``;
-* :class:`GradingTask`, one per submission: the student's submitted files and the limits;
+* :class:`GradingTask`, one per submission: the student's submitted files (regular files only,
+  read without following a link: :func:`dl4text.submissions.read_folder`) and the limits;
 * :class:`TaskResult`, back: the autograded notebooks (test cells hold the verdicts), or
   why the submission was stopped, or why it could not be graded.
 
@@ -21,8 +22,8 @@ GRADED = "graded"
 STOPPED = "stopped"
 #: the submission could not be graded (nbgrader or the worker failed): nothing is recorded
 FAILED = "FAILED"
-
-SKIPPED_PARTS = {".ipynb_checkpoints", "__pycache__"}
+#: the submission is not graded at all (its folder is a link...): a zero grade with ``reason``
+REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Limits:
     wall_s: float = 6000.0
     memory_mb: int = 14336
     fenced: bool = True
+    #: the kernel in GradingExecute's sandbox (False: ``--GradingExecute.sandbox=False``, ``--no-sandbox``)
+    sandbox: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class GradingTask:
     digest: str
     files: dict[str, bytes]
     limits: Limits
+    skipped: tuple[str, ...] = ()  # files of the submission left out, as ``name: why``
 
 
 @dataclass
@@ -71,13 +75,11 @@ class TaskResult:
     worker: str = ""
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (checkpoints and caches skipped), by POSIX relative path."""
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and not SKIPPED_PARTS & set(path.parts):
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
+def read_folder(folder: Path, skipped: list[str] | None = None) -> dict[str, bytes]:
+    """Every regular file under ``folder``, by POSIX relative path (see :func:`dl4text.submissions.read_folder`)."""
+    from dl4text.submissions import read_folder as read
+
+    return read(folder, skipped)
 
 
 def write_folder(files: dict[str, bytes], folder: Path) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from dl4text import config
 from dl4text.course.thresholds import THRESHOLDS_FILE
+from dl4text.nbgrader_cli import path_with_env_bin
 from dl4text.parallel.fence import Fence
 from dl4text.parallel.task import FAILED, GRADED, STOPPED, CoursePack, GradingTask, TaskResult, write_folder
 
@@ -39,6 +40,7 @@ ENV_PREFIXES = ("DL4TEXT_", "TF_", "KERAS_", "CUDA_", "OMP_", "MKL_", "OPENBLAS_
 THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                "OPENBLAS_NUM_THREADS")
 MAX_NOTEBOOK_BYTES = 256 * 1024**2
+NO_SANDBOX_FENCE = "NO sandbox around the kernel (--no-sandbox)"
 TASK_PREFIX = "dl4text-task-"
 
 
@@ -56,7 +58,12 @@ def grade_task(pack: CoursePack, task: GradingTask) -> TaskResult:
 
 
 def cancelled_check() -> Callable[[], bool]:
-    """A test for "the owner no longer wants this task" (Ctrl-C, a lost client): stop grading then."""
+    """A test for "the owner no longer wants this task" (Ctrl-C, a lost client): stop grading then.
+
+    Outside a Dask worker (the in-process runner) nothing cancels: Ctrl-C stops the fence itself.
+    """
+    if "distributed" not in sys.modules:  # not a Dask worker (and no import of distributed for nothing)
+        return lambda: False
     try:
         from distributed import get_worker
 
@@ -74,6 +81,8 @@ def cancelled_check() -> Callable[[], bool]:
 
 def worker_name() -> str:
     """This Dask worker's address, or the host name outside a worker."""
+    if "distributed" not in sys.modules:
+        return socket.gethostname()
     try:
         from distributed import get_worker
 
@@ -101,11 +110,14 @@ def _grade(pack: CoursePack, task: GradingTask) -> TaskResult:
         command = [sys.executable, "-m", "nbgrader", "autograde", pack.assignment, "--student", task.student,
                    "--force", "--create"]
         limits = task.limits
+        if not limits.sandbox:
+            command.append("--GradingExecute.sandbox=False")
         with Fence(wall_s=limits.wall_s, memory_mb=limits.memory_mb, enabled=limits.fenced) as fence:
             fence.grant(box)
             outcome = fence.run(command, cwd=course, env=grading_env(box, pack), log=base / "nbgrader.log",
                                 cancelled=cancelled_check())
-        result = TaskResult(task.student, task.digest, GRADED, fences=outcome.fences)
+        fences = outcome.fences + ([] if limits.sandbox else [NO_SANDBOX_FENCE])
+        result = TaskResult(task.student, task.digest, GRADED, fences=fences)
         if outcome.cancelled:
             result.status, result.reason = FAILED, "cancelled: the owner no longer wanted this grading"
             return result
@@ -162,8 +174,7 @@ def sweep_stale_folders() -> None:
 def grading_env(box: Path, pack: CoursePack) -> dict[str, str]:
     """The environment of the fenced grading: a short list from the worker's, its own HOME and TMPDIR."""
     env = {k: v for k, v in os.environ.items() if k in ENV_NAMES or k.startswith(ENV_PREFIXES)}
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
-    env.update(PATH=os.pathsep.join([bin_dir, env.get("PATH", "/usr/bin:/bin")]),
+    env.update(PATH=path_with_env_bin(env.get("PATH") or "/usr/bin:/bin"),  # nbgrader runs `alembic` from PATH
                HOME=str(box / "home"), TMPDIR=str(box / "tmp"), USER="dl4text-grading",
                LOGNAME="dl4text-grading", PYTHONDONTWRITEBYTECODE="1",
                **{config.CACHE_ENV: str(config.cache_dir()), config.FAST_ENV: "1" if pack.fast else "0"})
