@@ -75,7 +75,9 @@ class Sandbox:
             cmd += ["--perms", "0755", "--dir", str(folder)]
         for path in readonly:
             cmd += ["--ro-bind", str(path), str(path)]
-        cmd += ["--bind", str(self.box), str(self.box), "--chdir", str(self.cwd), "--clearenv"]
+        # bwrap's own tmpfs mounts (/ and the folders it made, /dev) read-only: files there would count against no bound
+        cmd += ["--bind", str(self.box), str(self.box), "--remount-ro", "/", "--size", str(TMPFS_BYTES),
+                "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--chdir", str(self.cwd), "--clearenv"]
         for name, value in sorted(self.env.items()):
             cmd += ["--setenv", name, value]
         inner = [_tool("prlimit"), f"--nproc={self.nproc}:{self.nproc}",
