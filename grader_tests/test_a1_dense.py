@@ -16,7 +16,7 @@ What the notebook reports is checked against what the graders see themselves:
   whatever ``final_history`` says.
 * ``test_accuracy`` must be ``final_model``'s accuracy on the test split the notebook
   received. While grading, the kernel gets the test reviews in a secret order with their
-  labels shuffled (:mod:`dl4text.data.grading_view`, ``DL4TEXT_LABEL_SEED``): the graders
+  labels shuffled (:mod:`dl4text.grading.data_view`, ``DL4TEXT_LABEL_SEED``): the graders
   rebuild that split with :func:`dl4text.course.notebook_test_set`, and measure the model's
   score on the true labels, so a model fitted on the test set scores about 0.5.
 """
@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 from dl4text.grading import Probe, StudentError, Submission, assert_accuracy, grades
 
-DIM = 10000
+DIM = VOCABULARY_SIZE
 VAL_EPOCHS = 20
 FINAL_EPOCHS = 4
 BATCH = 512

@@ -30,7 +30,7 @@ model's optimizer ran those 140 steps (so the model is the one that history belo
 
 The two reported accuracies are compared with each model's accuracy on the test split the
 notebook received: while grading, the kernel gets the test reviews in a secret order with
-shuffled labels (:mod:`dl4text.data.grading_view`; the graders rebuild that split with
+shuffled labels (:mod:`dl4text.grading.data_view`; the graders rebuild that split with
 :func:`dl4text.course.notebook_test_set`), so the accuracies it reports are near 0.5, and fitting
 a model on the test set gains nothing: the graders measure every score on the true labels.
 
@@ -51,9 +51,10 @@ from typing import Any
 
 import numpy as np
 
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 from dl4text.grading import Probe, StudentError, Submission, accuracy, assert_accuracy, grades
 
-NUM_WORDS = 10000
+NUM_WORDS = VOCABULARY_SIZE
 MAXLEN = 100
 EMB_DIM = 300
 INDEX_FROM = 3

@@ -20,9 +20,10 @@ import keras
 import numpy as np
 
 from dl4text import course
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 from dl4text.grading import Probe, Submission, assert_accuracy, grades
 
-NUM_WORDS = 10000
+NUM_WORDS = VOCABULARY_SIZE
 UNITS = 16
 SHORT_LEN, LONG_LEN = 100, 500
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from dl4text.cells import grade_id_of
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -71,7 +73,7 @@ def write(nb: NotebookNode, path: Path) -> Path:
 def cell_by_id(nb: NotebookNode, grade_id: str) -> NotebookNode:
     """The cell whose nbgrader ``grade_id`` is ``grade_id``."""
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+        if grade_id_of(cell) == grade_id:
             return cell
     raise KeyError(f"no cell with grade_id {grade_id!r}")
 

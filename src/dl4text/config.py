@@ -7,7 +7,7 @@
 | ``DL4TEXT_CACHE`` | folder for the encoded corpus, downloads and trained vectors | the user cache folder |
 | ``DL4TEXT_FAST`` | ``1`` selects the fast mode: fewer reviews and epochs, lower thresholds | off |
 | ``DL4TEXT_VECTORS`` | default word vectors for :func:`dl4text.embeddings.load_vectors` | ``glove-50`` |
-| ``DL4TEXT_CORPUS`` | an encoded corpus file to read instead of the archive (the grading view, see :mod:`dl4text.data.grading_view`); the raw reviews are then unavailable | unset: read the archive |
+| ``DL4TEXT_CORPUS`` | an encoded corpus file to read instead of the archive (the grading view, see :mod:`dl4text.grading.data_view`); the raw reviews are then unavailable | unset: read the archive |
 | ``DL4TEXT_LABEL_SEED`` | set for the hidden graders only: the secret seed of the grading view the kernel ran under, so that graders can rebuild the test labels it saw | unset: not graded under a view |
 """
 

@@ -19,9 +19,9 @@ from dl4text import authoring as a
 from dl4text.cli import main
 from dl4text.commands.autograde import autograde
 from dl4text.commands.release import generate
-from dl4text.parallel.owner import REGRADED_NO_SANDBOX, REGRADED_OLD_STATE, REGRADED_TAMPERED
-from dl4text.parallel.summary import NO_SANDBOX
-from dl4text.submissions import MAX_FILE_BYTES
+from dl4text.nbgrader.submitted import MAX_FILE_BYTES
+from dl4text.runners.owner import REGRADED_NO_SANDBOX, REGRADED_OLD_STATE, REGRADED_TAMPERED
+from dl4text.runners.summary import NO_SANDBOX
 from tests.grading.sample_course import ASSIGNMENT, make_course, source_notebook
 from tests.grading.submissions import CASES
 

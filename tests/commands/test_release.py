@@ -11,7 +11,7 @@ import pytest
 from dl4text import authoring as a
 from dl4text.cli import main
 from dl4text.commands.release import generate, stale_files
-from dl4text.leakscan import scan_release
+from dl4text.nbgrader.leakscan import scan_release
 from tests.grading.sample_course import ASSIGNMENT, make_course
 
 

@@ -9,8 +9,9 @@ import pytest
 from nbgrader.preprocessors import ClearSolutions
 
 from dl4text import authoring as a
+from dl4text.folder import PROJECT_ROOT
+from dl4text.grading.judge import CellVerdict
 from dl4text.grading.standalone import NotebookGrade, grade_file
-from dl4text.paths import PROJECT_ROOT
 
 
 class Notebooks:
@@ -53,3 +54,35 @@ def reasons(grade: NotebookGrade, grade_id: str) -> str:
     """Every failing check's reason in the cell ``grade_id``, and the cell's note, in one string."""
     verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
     return " | ".join(c.reason for c in verdict.checks if not c.passed) + verdict.note
+
+
+def book_fixtures(book: Notebooks) -> tuple:
+    """The ``solution`` and ``release`` module fixtures of an assignment's grader tests.
+
+    ``solution, release = book_fixtures(BOOK)`` at a test module's top level.
+    """
+
+    @pytest.fixture(scope="module")
+    def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+        return book.grade(tmp_path_factory, "solution", book.source())
+
+    @pytest.fixture(scope="module")
+    def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+        return book.grade(tmp_path_factory, "release", book.release())
+
+    return solution, release
+
+
+def failed_checks(grade: NotebookGrade, grade_id: str) -> list[str]:
+    """The labels of the failing checks of the cell ``grade_id``."""
+    return [c.name for c in _verdict(grade, grade_id).checks if not c.passed]
+
+
+def passed(grade: NotebookGrade, grade_id: str) -> list[bool]:
+    """Whether each check of the cell ``grade_id`` passed."""
+    return [c.passed for c in _verdict(grade, grade_id).checks]
+
+
+def _verdict(grade: NotebookGrade, grade_id: str) -> CellVerdict:
+    return next(v for v in grade.verdicts if v.grade_id == grade_id)
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dl4text.grading.standalone import NotebookGrade
-from tests.graders.helpers import Notebooks, points, reasons
+from tests.graders.helpers import Notebooks, book_fixtures, points, reasons
 
 ASSIGNMENT = "a1_dense"
 BOOK = Notebooks(ASSIGNMENT)
@@ -102,14 +102,7 @@ test_loss, test_accuracy = final_model.evaluate(x_test, test_labels, verbose=0)
 '''
 
 
-@pytest.fixture(scope="module")
-def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
+solution, release = book_fixtures(BOOK)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from dl4text.grading.standalone import NotebookGrade
-from tests.graders.helpers import Notebooks, reasons
+from tests.graders.helpers import Notebooks, book_fixtures, failed_checks, reasons
 from tests.graders.helpers import points as _points
 
 ASSIGNMENT = "a2_embeddings"
@@ -167,20 +167,8 @@ small_pretrained_accuracy = small_pretrained_model.evaluate(x_small, y_small, ve
 
 
 
-def failed_checks(grade: NotebookGrade, grade_id: str) -> list[str]:
-    """The labels of the failing checks of the cell ``grade_id``."""
-    verdict = next(v for v in grade.verdicts if v.grade_id == grade_id)
-    return [c.name for c in verdict.checks if not c.passed]
 
-
-@pytest.fixture(scope="module")
-def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
+solution, release = book_fixtures(BOOK)
 
 
 @pytest.fixture(scope="module")

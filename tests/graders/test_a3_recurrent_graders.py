@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dl4text.grading.standalone import NotebookGrade
-from tests.graders.helpers import Notebooks, points, reasons
+from tests.graders.helpers import Notebooks, book_fixtures, passed, points, reasons
 
 ASSIGNMENT = "a3_recurrent"
 BOOK = Notebooks(ASSIGNMENT)
@@ -105,19 +105,8 @@ raise NotImplementedError()
 
 
 
-def passed(grade: NotebookGrade, grade_id: str) -> list[bool]:
-    """Whether each check of the cell ``grade_id`` passed."""
-    return [c.passed for c in next(v for v in grade.verdicts if v.grade_id == grade_id).checks]
 
-
-@pytest.fixture(scope="module")
-def solution(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "solution", BOOK.source())
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    return BOOK.grade(tmp_path_factory, "release", BOOK.release())
+solution, release = book_fixtures(BOOK)
 
 
 @pytest.fixture(scope="module")

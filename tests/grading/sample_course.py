@@ -48,7 +48,7 @@ def make_course(root: Path) -> Path:
     (root / "grader_tests").mkdir(parents=True, exist_ok=True)
     shutil.copy(HERE / "sample_graders.py", root / "grader_tests" / f"test_{ASSIGNMENT}.py")
     (root / "nbgrader_config.py").write_text(
-        "from dl4text.nbgrader_setup import configure\n"
+        "from dl4text.nbgrader.config import configure\n"
         "c = get_config()  # noqa: F821\n"
         "configure(c, course_id='sample-course', timeout=10, notebook_timeout=25,\n"
         "          memory_limit_mb=1024, probe_timeout=5)\n")

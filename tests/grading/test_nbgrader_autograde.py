@@ -16,7 +16,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from dl4text import authoring as a
-from dl4text.nbgrader_cli import run_nbgrader
+from dl4text.nbgrader.cli import run_nbgrader
 
 from .sample_course import ASSIGNMENT, make_course, source_notebook
 from .submissions import CASES

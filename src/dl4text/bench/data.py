@@ -25,8 +25,9 @@ from pathlib import Path
 
 from dl4text.bench.child import ChildResult, child_env, emit, run_module
 from dl4text.bench.report import Comparison
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 
-NUM_WORDS = 10000
+NUM_WORDS = VOCABULARY_SIZE
 LABELLED = ("train/pos", "train/neg", "test/pos", "test/neg")
 ROUNDS = 2  # each of the three runs twice, interleaved; the best counts (once in the quick run)
 QUICK_IDS = 2000  # the quick run keeps reviews with id < 2000 in each folder: 8,000 of 50,000

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dl4text.bench.child import ChildResult, child_env, run_command
 from dl4text.bench.report import Comparison
+from dl4text.folder import CourseFolder
 
 EXPECTED = ("a1_dense", "a2_embeddings", "a3_recurrent")
 BASELINE = "jupyter nbconvert --execute"
@@ -25,7 +26,7 @@ NOTEBOOK_TIMEOUT = 3600
 
 def solution_notebooks(root: Path) -> list[Path]:
     """The instructor notebooks under ``root/source/``, assignment by assignment."""
-    source = root / "source"
+    source = CourseFolder(root).source()
     if not source.is_dir():
         return []
     return sorted(p for p in source.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -33,7 +34,7 @@ def solution_notebooks(root: Path) -> list[Path]:
 
 def missing_assignments(root: Path) -> list[str]:
     """The course's assignments that have no notebook in ``source/`` yet."""
-    return [name for name in EXPECTED if not any((root / "source" / name).glob("*.ipynb"))]
+    return [name for name in EXPECTED if not any(CourseFolder(root).source(name).glob("*.ipynb"))]
 
 
 def nbconvert_command(notebook: Path, out_dir: Path) -> list[str]:

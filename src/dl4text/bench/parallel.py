@@ -33,22 +33,17 @@ def workers_available() -> bool:
 
 def make_class(root: Path, target: Path, assignment: str, copies: int = COPIES) -> Path:
     """A course at ``target`` with ``copies`` submissions of ``assignment``'s solution; return it."""
-    from dl4text.commands.release import generate
-    from dl4text.course_dir import notebooks
+    from dl4text.folder import CourseFolder
+    from dl4text.nbgrader.release import generate
 
-    target.mkdir(parents=True)
-    for item in ("source", "grader_tests", "nbgrader_config.py"):
-        if (root / item).is_dir():
-            shutil.copytree(root / item, target / item)
-        elif (root / item).exists():
-            shutil.copy(root / item, target / item)
+    course = CourseFolder(root).copy_to(target)
     with contextlib.redirect_stdout(io.StringIO()):
         generate(target, [assignment])
     for i in range(1, copies + 1):
-        folder = target / "submitted" / f"student{i}" / assignment
+        folder = course.submitted(f"student{i}", assignment)
         folder.mkdir(parents=True)
-        for name in notebooks(target, assignment):
-            shutil.copy(target / "source" / assignment / f"{name}.ipynb", folder / f"{name}.ipynb")
+        for name in course.notebooks(assignment):
+            shutil.copy(course.source_notebook(assignment, name), folder / f"{name}.ipynb")
     return target
 
 
@@ -65,9 +60,9 @@ def measure(root: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
     if not workers_available():
         return [Comparison.unavailable("parallel", WHAT, BASELINE,
                                        "not available yet: dl4text autograde has no --workers")]
-    from dl4text.course_dir import assignments
+    from dl4text.folder import CourseFolder
 
-    names = assignments(root)
+    names = CourseFolder(root).assignments()
     if not names:
         return [Comparison.unavailable("parallel", WHAT, BASELINE, "no assignment in source/")]
     assignment = "a1_dense" if "a1_dense" in names else names[0]

@@ -37,13 +37,14 @@ from typing import Any
 
 from dl4text.bench.child import child_env, emit, peak_mb, reset_peak, run_module
 from dl4text.bench.report import TrainingRow
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 
 MODELS = ("dense", "embedding", "frozen", "simple_rnn", "lstm")
 EPOCHS = {"dense": 4, "embedding": 5, "frozen": 10, "simple_rnn": 4, "lstm": 4}
 QUICK_EPOCHS = 1
 QUICK_REVIEWS = 2000  # of each split, in the quick run
 MAXLEN = 100
-NUM_WORDS = 10000
+NUM_WORDS = VOCABULARY_SIZE
 BATCH = 512
 ARCHITECTURE = {
     "dense": "multi-hot -> Dense(16) -> Dense(16) -> Dense(1)",

@@ -23,11 +23,12 @@ import numpy as np
 from dl4text.bench.child import ChildResult, emit, peak_mb, reset_peak, rss_mb, run_module
 from dl4text.bench.data import best
 from dl4text.bench.report import Comparison
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 
 BASELINE = "the notes' vectorize_sequences (float64, Python loop)"
 
 
-def vectorize_sequences(sequences: Sequence[Sequence[int]], dimension: int = 10000) -> np.ndarray:
+def vectorize_sequences(sequences: Sequence[Sequence[int]], dimension: int = VOCABULARY_SIZE) -> np.ndarray:
     """The lecture notes' version, as written there: a float64 matrix filled row by row."""
     results = np.zeros((len(sequences), dimension))
     for i, sequence in enumerate(sequences):
@@ -42,7 +43,7 @@ def _child(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from dl4text.data import load_imdb, multi_hot
 
-    (x_train, _), _ = load_imdb(num_words=10000)
+    (x_train, _), _ = load_imdb(num_words=VOCABULARY_SIZE)
     function = vectorize_sequences if args.which == "notes" else multi_hot
     seconds, added, nbytes, dtype = [], 0.0, 0, ""
     for _ in range(max(1, args.repeat)):

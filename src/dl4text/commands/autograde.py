@@ -4,7 +4,7 @@ Each changed submission is graded by the course's own ``nbgrader autograde`` (wi
 graders in place of nbgrader's in-kernel scoring, the kernel in a sandbox) in a scratch course
 of its own, fenced in (a time and a memory bound on all of it; its own user and no network
 where the machine allows), and this process alone writes the result into the gradebook and
-``autograded/`` (:mod:`dl4text.parallel`). Unchanged submissions (same submission, source,
+``autograded/`` (:mod:`dl4text.runners`). Unchanged submissions (same submission, source,
 graders and thresholds, and the gradebook still holding what was written) are skipped.
 Unreadable notebooks, and notebooks that are links, special files or too big, are graded as
 the release notebook, with a reason; a submission folder that is a link gets zero, with a reason.
@@ -21,13 +21,11 @@ import time
 from pathlib import Path
 
 from dl4text import config
-from dl4text.parallel.summary import NO_SANDBOX, Row, format_summary, totals
-from dl4text.paths import course_root
+from dl4text.folder import CourseFolder
+from dl4text.runners.autograde import DEFAULT_TASK_MEMORY_MB, autograde
+from dl4text.runners.summary import NO_SANDBOX, format_summary, totals
 
 __all__ = ["add_parser", "autograde", "format_summary", "run"]
-
-DEFAULT_TASK_MEMORY_MB = 14336
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("autograde", help="grade submitted/ into the gradebook and autograded/",
@@ -57,42 +55,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def default_task_memory_mb(workers: int | None = None, scheduler: str | None = None) -> int:
-    """The memory bound of one grading: 14 GiB, or this machine's share per local worker."""
-    import psutil
-
-    if scheduler:
-        return DEFAULT_TASK_MEMORY_MB
-    share = psutil.virtual_memory().total * 0.9 / max(1, workers or 1) / 1024**2
-    return int(min(DEFAULT_TASK_MEMORY_MB, share))
-
-
-def autograde(root: Path, assignment: str, *, only: list[str] | None = None, fast: bool = False,
-              force: bool = False, workers: int | None = None, scheduler: str | None = None,
-              task_timeout: float = 6000, task_memory_mb: int | None = None, fenced: bool = True,
-              sandbox: bool = True, progress: bool = True) -> list[Row]:
-    """Grade each changed submission of ``assignment``; return one summary row per student.
-
-    One after another in this process without ``workers`` and ``scheduler``; on Dask with either.
-    """
-    from dl4text.parallel.batch import grade_class
-    from dl4text.parallel.task import Limits
-
-    limits = Limits(wall_s=task_timeout, memory_mb=task_memory_mb or default_task_memory_mb(workers, scheduler),
-                    fenced=fenced, sandbox=sandbox)
-    return grade_class(root, assignment, only=only, fast=fast, force=force, workers=workers,
-                       scheduler=scheduler, limits=limits, progress=progress)
-
-
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or course_root()).resolve()
+    root = CourseFolder.at(args.root).root
+    if not args.no_sandbox:
+        from dl4text.sandbox.bwrap import check
+
+        check()  # before any grading: a machine that cannot sandbox says why, once
     fast = config.fast_mode() if args.fast is None else args.fast
     started = time.monotonic()
     rows = autograde(root, args.assignment, only=args.student, fast=fast, force=args.force, workers=args.workers,
                      scheduler=args.scheduler, task_timeout=args.task_timeout, task_memory_mb=args.task_memory_mb,
                      fenced=not args.no_fence, sandbox=not args.no_sandbox)
     if not rows:
-        print(f"no submissions of {args.assignment} in {root / 'submitted'}")
+        print(f"no submissions of {args.assignment} in {CourseFolder(root).submitted()}")
         return 0
     print(format_summary(args.assignment, rows))
     print(totals(rows, time.monotonic() - started))

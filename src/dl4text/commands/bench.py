@@ -15,7 +15,7 @@ import shlex
 import signal
 from pathlib import Path
 
-from dl4text.paths import course_root
+from dl4text.folder import CourseFolder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from dl4text.bench import suite
     from dl4text.bench.report import SECTIONS, default_json_path, format_report, load_average, write_json
 
-    root = (args.root or course_root()).resolve()
+    root = CourseFolder.at(args.root).root
     sections = tuple(s for s in SECTIONS if not args.only or s in args.only)
     results = root / "bench-results"
     expected, basis = suite.estimate(root, quick=args.quick, sections=sections, results=results)

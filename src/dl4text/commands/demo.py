@@ -16,13 +16,14 @@ from pathlib import Path
 import nbformat
 
 from dl4text import authoring
-from dl4text.commands.autograde import autograde, format_summary
-from dl4text.commands.export import export
-from dl4text.commands.feedback import feedback
-from dl4text.commands.release import generate
-from dl4text.course_dir import assignments, notebooks
-from dl4text.leakscan import scan_release
-from dl4text.paths import course_root
+from dl4text.cells import grade_id_of, is_solution
+from dl4text.folder import CourseFolder
+from dl4text.nbgrader.export import export
+from dl4text.nbgrader.feedback import feedback
+from dl4text.nbgrader.leakscan import scan_release
+from dl4text.nbgrader.release import generate
+from dl4text.runners.autograde import autograde
+from dl4text.runners.summary import format_summary
 
 STUDENTS = ("solution", "untouched_release", "partly_right", "broken_file")
 
@@ -40,38 +41,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def make_class(demo: Path, assignment: str) -> None:
     """Write the four sample submissions of ``assignment`` into ``demo/submitted``."""
-    for name in notebooks(demo, assignment):
-        source = nbformat.read(demo / "source" / assignment / f"{name}.ipynb", as_version=4)
-        release = nbformat.read(demo / "release" / assignment / f"{name}.ipynb", as_version=4)
+    course = CourseFolder(demo)
+    for name in course.notebooks(assignment):
+        source = nbformat.read(course.source_notebook(assignment, name), as_version=4)
+        release = nbformat.read(course.release_notebook(assignment, name), as_version=4)
         partly = nbformat.reads(nbformat.writes(release), as_version=4)
-        solution_ids = [c.metadata["nbgrader"]["grade_id"] for c in source.cells
-                        if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+        solution_ids = [grade_id_of(c) for c in source.cells if c.cell_type == "code" and is_solution(c)]
         for grade_id in solution_ids[: max(1, len(solution_ids) // 2)]:
             authoring.cell_by_id(partly, grade_id).source = authoring.cell_by_id(source, grade_id).source
         for student, nb in (("solution", source), ("untouched_release", release), ("partly_right", partly)):
-            authoring.write(nb, demo / "submitted" / student / assignment / f"{name}.ipynb")
-        broken = demo / "submitted" / "broken_file" / assignment / f"{name}.ipynb"
+            authoring.write(nb, course.submitted(student, assignment) / f"{name}.ipynb")
+        broken = course.submitted("broken_file", assignment) / f"{name}.ipynb"
         broken.parent.mkdir(parents=True, exist_ok=True)
         broken.write_text(nbformat.writes(source)[:700])  # cut off: not JSON any more
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    root = (args.root or course_root()).resolve()
-    known = assignments(root)
-    names = assignments(root, args.assignments or (["a1_dense"] if "a1_dense" in known else known[:1]))
-    demo = (args.out or root / "demo").resolve()
+    course = CourseFolder.at(args.root)
+    known = course.assignments()
+    names = course.assignments(args.assignments or (["a1_dense"] if "a1_dense" in known else known[:1]))
+    demo = (args.out or course.root / "demo").resolve()
     print(f"demo course folder: {demo}")
     if demo.exists():
         shutil.rmtree(demo)
-    demo.mkdir(parents=True)
-    for item in ("source", "grader_tests", "nbgrader_config.py"):
-        copy = shutil.copytree if (root / item).is_dir() else shutil.copy
-        copy(root / item, demo / item)
+    sample = course.copy_to(demo)
     print("1. release")
     generate(demo, names)
     for name in names:
-        leaks = scan_release(demo / "release" / name, demo / "source" / name, demo / "grader_tests")
+        leaks = scan_release(sample.release(name), sample.source(name), sample.grader_tests)
         if leaks:
             raise RuntimeError("the release leaks:\n" + "\n".join(map(str, leaks)))
     print(f"2. sample class: {', '.join(STUDENTS)}")
@@ -88,12 +86,12 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(summaries))
     print()
     print("Files:")
-    print(f"  release:     {demo / 'release'}")
-    print(f"  submissions: {demo / 'submitted'}")
-    print(f"  autograded:  {demo / 'autograded'}")
+    print(f"  release:     {sample.release()}")
+    print(f"  submissions: {sample.submitted()}")
+    print(f"  autograded:  {sample.autograded()}")
     for path in files:
         print(f"  feedback:    {path}")
-    print(f"  gradebook:   {demo / 'gradebook.db'}")
+    print(f"  gradebook:   {sample.gradebook_file}")
     print(f"  grades CSV:  {csv_path}")
     print(f"demo finished in {time.monotonic() - started:.0f} s")
     return 0

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dl4text.course_dir import assignments
-from dl4text.nbgrader_cli import run_nbgrader
-from dl4text.paths import course_root
+from dl4text.folder import CourseFolder
+from dl4text.nbgrader.feedback import feedback
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,20 +18,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def feedback(root: Path, assignment: str, student: str | None = None) -> list[Path]:
-    """Generate the feedback HTML; return the files written."""
-    assignments(root, [assignment])
-    args = ["generate_feedback", assignment, "--force"]
-    if student:
-        args += ["--student", student]
-    run_nbgrader(args, root, quiet=True)
-    return sorted((root / "feedback").glob(f"{student or '*'}/{assignment}/*.html"))
-
-
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or course_root()).resolve()
+    root = CourseFolder.at(args.root).root
     files = feedback(root, args.assignment, args.student)
     for path in files:
         print(f"  {path.relative_to(root)}")
-    print(f"{len(files)} feedback file(s) in {root / 'feedback'}")
+    print(f"{len(files)} feedback file(s) in {CourseFolder(root).feedback()}")
     return 0

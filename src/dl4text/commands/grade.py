@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from dl4text import config
-from dl4text.paths import course_root
+from dl4text.folder import CourseFolder
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dl4text.grading.standalone import find_notebooks, format_table, grade_file
 
-    root = (args.root or course_root()).resolve()
+    root = CourseFolder.at(args.root).root
     fast = config.fast_mode() if args.fast is None else args.fast
     notebooks = find_notebooks(args.paths)
     if not notebooks:

@@ -8,11 +8,12 @@ import numpy as np
 
 from dl4text import config, data
 from dl4text.course.mode import FAST_TEST_REVIEWS, FAST_TRAIN_REVIEWS, is_fast
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 
 Split = tuple[np.ndarray, np.ndarray]
 
 
-def load_imdb(num_words: int | None = 10000, **kwargs: Any) -> tuple[Split, Split]:
+def load_imdb(num_words: int | None = VOCABULARY_SIZE, **kwargs: Any) -> tuple[Split, Split]:
     """:func:`dl4text.data.load_imdb`, cut to the first 5,000 reviews of each split in the fast mode.
 
     The cut comes after the shuffle, so both halves stay close to balanced.
@@ -26,17 +27,17 @@ def _cut(split: Split, size: int) -> Split:
     return (x[:size], y[:size]) if is_fast() else (x, y)
 
 
-def kernel_test_set(label_seed: int, num_words: int | None = 10000, **kwargs: Any) -> Split:
+def kernel_test_set(label_seed: int, num_words: int | None = VOCABULARY_SIZE, **kwargs: Any) -> Split:
     """The test split that :func:`load_imdb` returned in a kernel graded under the view of ``label_seed``.
 
     For the graders (the trusted side): read from the real data, whatever ``DL4TEXT_CORPUS``
     says. The reviews are the real test reviews in the order the kernel got them; the labels
-    are the shuffled ones it got (see :mod:`dl4text.data.grading_view`). Same arguments, same
+    are the shuffled ones it got (see :mod:`dl4text.grading.data_view`). Same arguments, same
     fast-mode cut as :func:`load_imdb`.
     """
     from dl4text.data.corpus import load_corpus
-    from dl4text.data.grading_view import view_corpus
     from dl4text.data.imdb import from_corpus
+    from dl4text.data.shuffled import view_corpus
     from dl4text.data.source import locate_imdb
 
     corpus = view_corpus(load_corpus(locate_imdb()), label_seed)
@@ -49,7 +50,7 @@ def kernel_test_labels(label_seed: int, **kwargs: Any) -> np.ndarray:
     return kernel_test_set(label_seed, **kwargs)[1]
 
 
-def notebook_test_set(num_words: int | None = 10000, **kwargs: Any) -> Split:
+def notebook_test_set(num_words: int | None = VOCABULARY_SIZE, **kwargs: Any) -> Split:
     """The test split the graded notebook's ``load_imdb`` returned, to check what it reports.
 
     Under a grading view (``DL4TEXT_LABEL_SEED`` set for the graders), the kernel's reviews

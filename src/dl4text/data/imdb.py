@@ -7,7 +7,7 @@ most frequent in the training reviews, see :func:`get_word_index`) has id
 ``r + index_from``.
 
 When ``DL4TEXT_CORPUS`` names an encoded corpus file (the grading view, see
-:mod:`dl4text.data.grading_view`), :func:`load_imdb` and :func:`get_word_index` read it
+:mod:`dl4text.grading.data_view`), :func:`load_imdb` and :func:`get_word_index` read it
 instead of the archive (unless a ``path`` is given), and the raw reviews
 (:func:`load_texts`, :func:`load_unsup`) are not available.
 """

@@ -7,8 +7,10 @@ from itertools import chain
 
 import numpy as np
 
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 
-def multi_hot(sequences: Sequence[Iterable[int]], dimension: int = 10000,
+
+def multi_hot(sequences: Sequence[Iterable[int]], dimension: int = VOCABULARY_SIZE,
               dtype: np.dtype | type = np.float32) -> np.ndarray:
     """Return a ``(len(sequences), dimension)`` matrix with 1 where row ``i`` holds an id.
 

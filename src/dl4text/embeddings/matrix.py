@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from gensim.models import KeyedVectors
 
+from dl4text.data.vocabulary import VOCABULARY_SIZE
 from dl4text.embeddings.errors import DimensionMismatchError
 
 
@@ -22,7 +23,7 @@ class EmbeddingMatrix(NamedTuple):
 
 
 def embedding_matrix(word_index: Mapping[str, int], vectors: KeyedVectors,
-                     num_words: int = 10000, index_from: int = 3, *,
+                     num_words: int = VOCABULARY_SIZE, index_from: int = 3, *,
                      dim: int | None = None) -> EmbeddingMatrix:
     """Build the ``(num_words, d)`` float32 weights of an ``Embedding(num_words, d)`` layer.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = {"Probe": "probe", "StudentError": "submission", "Submission": "submission",
+_EXPORTS = {"Probe": "probe", "StudentError": "graders_view", "Submission": "graders_view",
             "accuracy": "evaluate", "assert_accuracy": "evaluate", "grades": "markers"}
 
 __all__ = sorted(_EXPORTS)

@@ -10,6 +10,9 @@ from types import ModuleType
 
 import nbformat
 
+from dl4text.cells import grade_id_of, is_autograded_test, nbgrader_meta
+from dl4text.folder import CourseFolder
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -22,12 +25,12 @@ class Assignment:
     @property
     def source_notebook(self) -> Path:
         """The instructor's notebook, ``source/<name>/<notebook>.ipynb``."""
-        return self.root / "source" / self.name / f"{self.notebook}.ipynb"
+        return CourseFolder(self.root).source_notebook(self.name, self.notebook)
 
     @property
     def grader_file(self) -> Path:
         """The hidden graders, ``grader_tests/test_<name>.py``."""
-        return self.root / "grader_tests" / f"test_{self.name}.py"
+        return CourseFolder(self.root).grader_file(self.name)
 
     def test_cells(self) -> dict[str, float]:
         """grade_id -> points of each autograded test cell, read from the source notebook."""
@@ -49,12 +52,8 @@ class Assignment:
 
 def autograded_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
     """grade_id -> points of the cells nbgrader autogrades (grade, not solution, code)."""
-    cells = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            cells[meta["grade_id"]] = float(meta.get("points", 0))
-    return cells
+    return {grade_id_of(cell): float(nbgrader_meta(cell).get("points", 0))
+            for cell in nb.cells if is_autograded_test(cell)}
 
 
 def find_assignment(root: Path, notebook_path: Path) -> Assignment:
@@ -63,9 +62,10 @@ def find_assignment(root: Path, notebook_path: Path) -> Assignment:
     ``a1_dense.ipynb`` (anywhere) is the notebook ``a1_dense`` of the assignment whose
     source folder holds a notebook of that name.
     """
-    stem = notebook_path.stem
-    for source in sorted((root / "source").glob(f"*/{stem}.ipynb")):
-        return Assignment(root=root, name=source.parent.name, notebook=stem)
-    known = sorted(p.stem for p in (root / "source").glob("*/*.ipynb"))
+    course = CourseFolder(root)
+    found = course.find_notebook(notebook_path.stem)
+    if found:
+        return Assignment(root=root, name=found[0], notebook=found[1])
+    known = sorted(p.stem for p in course.source().glob("*/*.ipynb"))
     raise LookupError(f"{notebook_path} is not a notebook of this course (known: {', '.join(known)}); "
                       "keep the file name of the release notebook")

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dl4text.grading.submission import StudentError
+from dl4text.grading.graders_view import StudentError
 
 #: Accuracies measured by :func:`assert_accuracy` in this grading process, reported with the
 #: verdicts (``dl4text solutions`` prints them against their thresholds).

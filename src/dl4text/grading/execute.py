@@ -38,12 +38,12 @@ from traitlets import Bool, Integer, Unicode, default
 
 from dl4text import config
 from dl4text.grading.assignment import Assignment
-from dl4text.grading.execution import ExecutionLog
 from dl4text.grading.judge import CellVerdict, GraderFailure, run_graders, score_cells
 from dl4text.grading.kernel_setup import copy_workdir, kernel_environment, kernel_sandbox
 from dl4text.grading.probe import Probe
 from dl4text.grading.probing import execute_with_probes
 from dl4text.grading.runfolder import RunFolder
+from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
 from dl4text.sandbox.kernel import SandboxedKernelManager
 
@@ -75,9 +75,6 @@ class GradingExecute(Execute):
     cell_output_limit_kb = Integer(1024, help="Output (KiB) one cell keeps; the rest is cut with a "
                                               "note.").tag(config=True)
     notebook_output_limit_kb = Integer(8192, help="Output (KiB) the whole notebook keeps.").tag(config=True)
-    replay = Unicode(
-        "", help="A result file of dl4text.parallel: return the notebook graded there (or a zero "
-                 "grade with its reason) instead of executing; the gradebook owner's write.").tag(config=True)
 
     @default("fast")
     def _fast_default(self) -> bool:
@@ -90,10 +87,6 @@ class GradingExecute(Execute):
         info = resources.get("nbgrader", {})
         root = Path(self.course_root or os.getcwd()).resolve()
         assignment = Assignment(root=root, name=info["assignment"], notebook=info["notebook"])
-        if self.replay:
-            from dl4text.parallel.replay import replay
-
-            return replay(self, nb, resources, assignment)
         self.verdicts = grade_notebook(self, nb, resources, km, assignment)
         return self.nb, self.resources
 
@@ -196,7 +189,7 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
                         run: RunFolder, log: ExecutionLog, label_seed: int) -> None:
     """Set up the kernel's folder, data view and sandbox, then execute with probes."""
     from dl4text.data.errors import DataError
-    from dl4text.data.grading_view import GradingView, build_grading_view
+    from dl4text.grading.data_view import GradingView, build_grading_view
 
     NotebookClient.__init__(client, nb, None)
     client.reset_execution_trackers()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dl4text.grading.evaluate import MEASURED
-from dl4text.grading.submission import StudentError, Submission
+from dl4text.grading.graders_view import StudentError, Submission
 
 _results: list[dict[str, Any]] = []
 

@@ -14,10 +14,10 @@ from typing import Any
 import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from dl4text.grading.cells import grade_id_of
-from dl4text.grading.execution import ExecutionLog
+from dl4text.cells import grade_id_of
 from dl4text.grading.probe import Probe
 from dl4text.grading.runfolder import RunFolder
+from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.watchdog import Watchdog
 
 

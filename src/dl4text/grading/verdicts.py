@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import nbformat
 
-from dl4text.grading.assignment import Assignment, autograded_cells
+from dl4text.cells import grade_id_of, is_autograded_test
+from dl4text.grading.assignment import Assignment
 from dl4text.grading.judge import CellVerdict
 
 
@@ -19,19 +20,17 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, assignment: Assignment
     Each goes back after the cell that precedes it in the source notebook (or at the end).
     """
     source = nbformat.read(assignment.source_notebook, as_version=4)
-    present = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    present = {grade_id_of(c) for c in nb.cells}
     for position, cell in enumerate(source.cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id is None or grade_id in present or grade_id not in autograded_cells(
-                nbformat.v4.new_notebook(cells=[cell])):
+        grade_id = grade_id_of(cell)
+        if grade_id is None or grade_id in present or not is_autograded_test(cell):
             continue
         restored = nbformat.from_dict(dict(cell))
         restored.outputs, restored.execution_count = [], None
         index = len(nb.cells)
         for previous in reversed(source.cells[:position]):
-            prev_id = previous.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            matches = [i for i, c in enumerate(nb.cells)
-                       if prev_id and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == prev_id]
+            prev_id = grade_id_of(previous)
+            matches = [i for i, c in enumerate(nb.cells) if prev_id and grade_id_of(c) == prev_id]
             if matches:
                 index = matches[0] + 1
                 break
@@ -43,9 +42,9 @@ def write_verdicts(nb: nbformat.NotebookNode, verdicts: list[CellVerdict]) -> No
     """Replace each autograded test cell's outputs with its verdict (report, then points)."""
     by_id = {v.grade_id: v for v in verdicts}
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id not in autograded_cells(nbformat.v4.new_notebook(cells=[cell])):
+        if not is_autograded_test(cell):
             continue
+        grade_id = grade_id_of(cell)
         verdict = by_id.get(grade_id)
         if verdict is None:  # a test cell the source does not have
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
