@@ -11,7 +11,7 @@ from dl4text import authoring as a
 from dl4text.cli import main
 from dl4text.commands.solutions import accuracy_table
 from dl4text.grading.judge import CellVerdict, Check
-from dl4text.grading.standalone import NotebookGrade
+from dl4text.runners.standalone import NotebookGrade
 from tests.grading.sample_course import ASSIGNMENT, make_course
 
 

@@ -11,7 +11,7 @@ from nbgrader.preprocessors import ClearSolutions
 from dl4text import authoring as a
 from dl4text.folder import PROJECT_ROOT
 from dl4text.grading.judge import CellVerdict
-from dl4text.grading.standalone import NotebookGrade, grade_file
+from dl4text.runners.standalone import NotebookGrade, grade_file
 
 
 class Notebooks:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dl4text.grading.standalone import NotebookGrade
+from dl4text.runners.standalone import NotebookGrade
 from tests.graders.helpers import Notebooks, book_fixtures, points, reasons
 
 ASSIGNMENT = "a1_dense"

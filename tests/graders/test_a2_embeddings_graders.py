@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from dl4text.grading.standalone import NotebookGrade
+from dl4text.runners.standalone import NotebookGrade
 from tests.graders.helpers import Notebooks, book_fixtures, failed_checks, reasons
 from tests.graders.helpers import points as _points
 

@@ -28,7 +28,7 @@ import pytest
 
 from dl4text import authoring as a
 from dl4text import config
-from dl4text.nbgrader_cli import run_nbgrader
+from dl4text.nbgrader.cli import run_nbgrader
 
 from ..grading.sample_course import ASSIGNMENT, make_course, source_notebook
 from ..parallel.conftest import BIN

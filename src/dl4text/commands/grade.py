@@ -18,10 +18,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="fast mode: fewer reviews and epochs, lower thresholds (or DL4TEXT_FAST=1)")
     p.add_argument("--json", action="store_true", help="print JSON: one object per notebook")
     p.add_argument("--root", type=Path, default=None, help="the course folder (default: found from here)")
-    p.add_argument("--cell-timeout", type=int, default=900, help="seconds per cell (default 900)")
-    p.add_argument("--notebook-timeout", type=int, default=3600,
-                   help="seconds for a whole notebook (default 3600)")
-    p.add_argument("--memory-mb", type=int, default=12288, help="kernel memory bound (default 12288)")
+    p.add_argument("--cell-timeout", type=int, default=None,
+                   help="seconds per cell (default: the course's nbgrader_config.py)")
+    p.add_argument("--notebook-timeout", type=int, default=None,
+                   help="seconds for a whole notebook (default: the course's)")
+    p.add_argument("--memory-mb", type=int, default=None, help="kernel memory bound (default: the course's)")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run the notebooks' code without the sandbox (only for trusted notebooks; "
                         "every grade then says so)")
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dl4text.grading.standalone import find_notebooks, format_table, grade_file
+    from dl4text.runners.standalone import find_notebooks, format_table, grade_file
 
     root = CourseFolder.at(args.root).root
     fast = config.fast_mode() if args.fast is None else args.fast

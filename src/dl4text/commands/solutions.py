@@ -13,8 +13,8 @@ from pathlib import Path
 
 from dl4text import config
 from dl4text.folder import CourseFolder
-from dl4text.grading.standalone import format_table
-from dl4text.nbgrader.solutions import accuracy_table, solve
+from dl4text.runners.solutions import accuracy_table, solve
+from dl4text.runners.standalone import format_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -33,8 +33,8 @@ SPEC_FILE = "spec.pkl"
 REQUESTS_FILE = "requests.pkl"
 LOG_FILE = "execution.json"
 ARTIFACTS = "artifacts"
-#: the suffixes a probe result may have (``<key>.status.json`` is its status)
-RESULT_SUFFIXES = (".status.json", ".npy", ".json", ".keras")
+#: the suffixes a probe result may have (``<key>.status.json``, its status, copied last)
+RESULT_SUFFIXES = (".npy", ".json", ".keras", ".status.json")
 #: the largest result file copied out of the sandbox
 MAX_RESULT_BYTES = 1024**3
 

@@ -63,7 +63,7 @@ class Sandbox:
         cmd = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
         if self.uid is None:
-            cmd.append("--unshare-user")
+            cmd += ["--unshare-user", "--disable-userns"]  # no nested user namespace inside
         else:
             cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
                     "--cap-add", "CAP_SETPCAP"]
@@ -75,9 +75,11 @@ class Sandbox:
             cmd += ["--perms", "0755", "--dir", str(folder)]
         for path in readonly:
             cmd += ["--ro-bind", str(path), str(path)]
-        # bwrap's own tmpfs mounts (/ and the folders it made, /dev) read-only: files there would count against no bound
-        cmd += ["--bind", str(self.box), str(self.box), "--remount-ro", "/", "--size", str(TMPFS_BYTES),
-                "--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--chdir", str(self.cwd), "--clearenv"]
+        # bwrap's own tmpfs mounts (/ and the folders it made, /dev) read-only: files there would
+        # count against no bound; /dev/shm a small tmpfs that any user id may use (multiprocessing)
+        cmd += ["--bind", str(self.box), str(self.box), "--remount-ro", "/", "--perms", "1777",
+                "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+                "--chdir", str(self.cwd), "--clearenv"]
         for name, value in sorted(self.env.items()):
             cmd += ["--setenv", name, value]
         inner = [_tool("prlimit"), f"--nproc={self.nproc}:{self.nproc}",

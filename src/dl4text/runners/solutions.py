@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 
 from dl4text.folder import CourseFolder
-from dl4text.grading.standalone import NotebookGrade, grade_file
 from dl4text.nbgrader.cli import run_nbgrader
+from dl4text.runners.standalone import NotebookGrade, grade_file
 
 
 def solve(root: Path, names: list[str], *, fast: bool) -> list[NotebookGrade]:

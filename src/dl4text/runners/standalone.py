@@ -69,7 +69,10 @@ def find_notebooks(paths: list[Path]) -> list[Path]:
 
 
 def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> NotebookGrade:
-    """Grade one notebook file against the course at ``root``; never raises for a bad notebook."""
+    """Grade one notebook file against the course at ``root``; never raises for a bad notebook.
+
+    The limits are the course's (``nbgrader_config.py``) unless ``limits`` name others.
+    """
     started = time.monotonic()
     try:
         assignment = find_assignment(root, path)
@@ -90,7 +93,8 @@ def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> Notebook
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     workdir = Path(tempfile.mkdtemp(prefix="dl4text-work-"))
     try:
-        client = GradingExecute(fast=fast, course_root=str(root), **limits)
+        given = {name: value for name, value in limits.items() if value is not None}
+        client = GradingExecute(config=_course_config(root), fast=fast, course_root=str(root), **given)
         grade.sandboxed = client.sandbox
         resources = {"metadata": {"path": str(workdir)},
                      "nbgrader": {"assignment": assignment.name, "notebook": assignment.notebook}}
@@ -102,6 +106,16 @@ def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> Notebook
         shutil.rmtree(workdir, ignore_errors=True)
     grade.seconds = time.monotonic() - started
     return grade
+
+
+def _course_config(root: Path) -> Any:
+    """The course's nbgrader configuration (its limits), or an empty one where it has none."""
+    from traitlets.config import Config
+
+    from dl4text.folder import CourseFolder
+    from dl4text.nbgrader.inprocess import course_config
+
+    return course_config(root) if CourseFolder(root).config_file.is_file() else Config()
 
 
 def format_table(grades: list[NotebookGrade]) -> str:
