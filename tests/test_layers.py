@@ -109,3 +109,21 @@ def test_no_import_loop() -> None:
 def test_the_check_sees_imports(module: str) -> None:
     """The walk finds imports at all (a check that finds none would pass for nothing)."""
     assert imports()[module], f"no dl4text import found in {module}"
+
+
+def test_every_package_folder_is_a_package() -> None:
+    """A folder of modules without ``__init__.py`` works in an editable install, not in a wheel."""
+    missing = [str(folder.relative_to(PACKAGE)) for folder in PACKAGE.rglob("*")
+               if folder.is_dir() and any(folder.glob("*.py")) and not (folder / "__init__.py").exists()]
+    assert not missing, f"package folders without __init__.py: {missing}"
+
+
+def test_the_kernel_side_imports_neither_pytest_nor_tensorflow() -> None:
+    """What the student's kernel imports to answer probes: numpy and the standard library."""
+    import subprocess
+    import sys
+
+    code = ("import sys, dl4text.grading.kernel_side\n"
+            "print(sorted(m for m in ('pytest', 'tensorflow', 'keras', 'nbgrader') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
