@@ -19,10 +19,12 @@ from dl4text.runners.fence import capabilities
 from dl4text.runners.pack import pack_course
 from dl4text.runners.task import FAILED, GRADED, STOPPED, CoursePack, GradingTask, Limits
 from dl4text.runners.worker import grade_task
-from dl4text.sandbox.uids import UID_BASE, UID_COUNT
+from dl4text.sandbox.uids import POOLS, UID_COUNT
 
 from ..grading.sample_course import ASSIGNMENT, source_notebook
 from ..grading.submissions import CASES
+
+UID_BASE = POOLS["fence"]  # the fence's pool (sandboxed kernels of other tests use another)
 
 FULL = {"test_double": 2.0, "test_answer": 1.0}
 

@@ -31,7 +31,7 @@ from dl4text import config
 from dl4text.nbgrader.cli import run_nbgrader
 
 from ..grading.sample_course import ASSIGNMENT, make_course, source_notebook
-from ..parallel.conftest import BIN
+from ..runners.conftest import BIN
 from .attacks import Books, Target, build_class
 
 #: an attack's leftovers: file names and processes carry it

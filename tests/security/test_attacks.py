@@ -30,7 +30,7 @@ from dl4text import config
 from dl4text.sandbox.bwrap import kit_paths
 
 from ..grading.sample_course import ASSIGNMENT, HERE
-from ..parallel.conftest import BIN, grades
+from ..runners.conftest import BIN, grades
 from .attacks import AFTER_FLOOD, ATTACKS, DONE, PLAIN, Target, expected_points, findings, printed
 from .conftest import (
     MARKER,

@@ -37,7 +37,7 @@ from dl4text import config
 from dl4text.sandbox.bwrap import TMPFS_BYTES
 
 from ..grading.sample_course import ASSIGNMENT
-from ..parallel.conftest import BIN, grades
+from ..runners.conftest import BIN, grades
 from .attacks import DONE, expected_points, findings, printed
 from .conftest import (
     Listener,

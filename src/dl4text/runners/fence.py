@@ -158,8 +158,8 @@ class Fence:
             self.fences = ["no fence"]
 
     def __enter__(self) -> Fence:
-        if self._want_user:  # the sandboxes' pool: a user id serves one grading at a time
-            self.uid = self._lent.enter_context(lend_uid())
+        if self._want_user:  # a user id serves one grading at a time
+            self.uid = self._lent.enter_context(lend_uid("fence"))
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,8 +1,8 @@
-"""User ids lent to sandboxes when the grading runs as root, one per running sandbox.
+"""User ids lent when the grading runs as root: one per running sandbox (or fenced grading).
 
 Root is exempt from the process bound (``RLIMIT_NPROC``) and owns every root file, so a
 sandbox started by root runs its kernel as a user id of its own. An id is held with an
-flock on a file under ``/run/dl4text-sandbox-uids`` (freed when its holder dies, even by
+flock on a file under ``/run/dl4text-<pool>-uids`` (freed when its holder dies, even by
 SIGKILL); every process left with that id is killed before the id is lent again and when
 it is given back.
 """
@@ -20,22 +20,26 @@ from pathlib import Path
 
 import psutil
 
-UID_BASE, UID_COUNT = 613000, 4096
-LOCKS = Path("/run" if os.access("/run", os.W_OK) else tempfile.gettempdir()) / "dl4text-sandbox-uids"
+UID_COUNT = 4096
+#: pool name -> its first user id: the sandboxes' kernels, and the runners' fenced gradings
+POOLS = {"sandbox": 613000, "fence": 612000}
+RUN = Path("/run" if os.access("/run", os.W_OK) else tempfile.gettempdir())
 
 _lock = threading.Lock()
 
 
 @contextmanager
-def lend_uid() -> Iterator[int]:
-    """Hold a free user id for the block; kill whatever runs under it before and after."""
-    LOCKS.mkdir(mode=0o700, exist_ok=True)
-    info = LOCKS.lstat()
+def lend_uid(pool: str = "sandbox") -> Iterator[int]:
+    """Hold a free user id of ``pool`` for the block; kill whatever runs under it before and after."""
+    locks = RUN / f"dl4text-{pool}-uids"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    info = locks.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
-        raise RuntimeError(f"{LOCKS} is not a private folder of this user: remove it")
+        raise RuntimeError(f"{locks} is not a private folder of this user: remove it")
+    base = POOLS[pool]
     with _lock:
-        for uid in range(UID_BASE, UID_BASE + UID_COUNT):
-            fd = os.open(LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+        for uid in range(base, base + UID_COUNT):
+            fd = os.open(locks / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -43,7 +47,7 @@ def lend_uid() -> Iterator[int]:
                 continue
             break
         else:
-            raise RuntimeError(f"all {UID_COUNT} sandbox user ids are in use")
+            raise RuntimeError(f"all {UID_COUNT} {pool} user ids are in use")
     try:
         kill_user(uid)
         yield uid
