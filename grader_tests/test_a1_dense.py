@@ -40,7 +40,9 @@ N_VAL = {False: 10000, True: 2000}  # held-out reviews at full size / in the fas
 SIGMOID_TOL = 1e-7
 BCE_TOL = 1e-6
 REPORTED_TOL = 0.005
-VAL_LOSS_TOL = 2e-3       # the history's last val_loss vs the graders' (same weights: ~1e-7)
+VAL_LOSS_TOL = (2e-3, 0.02)  # the history's last val_loss vs the graders': 2e-3 + 2% of it (Keras
+# computes the loss from the sigmoid's logits, the graders from its clipped output: 0.7% apart
+# after 20 epochs at full size, ~1e-7 in the fast mode)
 VAL_ACCURACY_TOL = 2e-3   # the history's last val_accuracy vs the graders' (1 review = 5e-4 fast)
 TRAIN_LOSS_TOL = (0.05, 0.5)  # |loss at the end - last epoch's mean| <= 0.05 + 0.5 x that mean
 FITTED_TEST_LABELS = 0.55  # accuracy on the kernel's shuffled test labels of a model fitted on them
@@ -615,7 +617,9 @@ def test_validation_history(submission: Submission) -> None:
     scores = _scores(model, x_train[:n_val], "history.model")
     loss, hits = _bce(y_train[:n_val], scores), _hits(y_train[:n_val], scores)
     reported_loss, reported_hits = history["val_loss"][-1], history[f"val_{key}"][-1]
-    assert abs(loss - reported_loss) <= VAL_LOSS_TOL and abs(hits - reported_hits) <= VAL_ACCURACY_TOL, (
+    slack, share = VAL_LOSS_TOL
+    assert (abs(loss - reported_loss) <= slack + share * abs(reported_loss)
+            and abs(hits - reported_hits) <= VAL_ACCURACY_TOL), (
         f"history's last val_loss and val_{key} are {reported_loss:.4f} and {reported_hits:.4f}, but "
         f"on the first n_val = {n_val} training reviews its model scores {loss:.4f} and "
         f"{hits:.4f}: validate on x_val, y_val (the first n_val reviews), and keep the history of "
