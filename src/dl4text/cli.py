@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `dl4text grade --json ... | head`: the reader left, nothing to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that Python's exit flush is silent
+        return 141
     except (FileNotFoundError, LookupError, RuntimeError, ValueError) as exc:
         print(f"dl4text {args.verb}: error: {exc}", file=sys.stderr)
         return 1
