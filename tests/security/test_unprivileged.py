@@ -34,6 +34,7 @@ import nbformat
 import pytest
 
 from dl4text import config
+from dl4text.data.source import CHECKSUMS_DIR
 from dl4text.sandbox.bwrap import TMPFS_BYTES
 
 from ..grading.sample_course import ASSIGNMENT
@@ -134,9 +135,10 @@ def unprivileged(root_traversable: None, template: Template, listener: Listener)
         cache = base / "cache"
         cache.mkdir()
         real_cache = config.cache_dir()
-        for path in [*real_cache.glob("imdb-*.npz"), real_cache / "checksums.json"]:
-            if path.is_file():
-                shutil.copy2(path, cache / path.name)
+        for path in real_cache.glob("imdb-*.npz"):
+            shutil.copy2(path, cache / path.name)
+        if (real_cache / CHECKSUMS_DIR).is_dir():
+            shutil.copytree(real_cache / CHECKSUMS_DIR, cache / CHECKSUMS_DIR)
         home = Path(user.pw_dir)
         target = target_for(course, listener.port, cache=cache, home=home)
         students = write_class(course, template.books, target, AUTOGRADED)

@@ -8,7 +8,6 @@ otherwise a download of the official archive into the cache folder.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from dl4text.data.download import download
 from dl4text.data.errors import DataError
 
 ARCHIVE_NAME = "aclImdb_v1.tar.gz"
+CHECKSUMS_DIR = "checksums"
 
 
 def locate_imdb(path: str | os.PathLike[str] | None = None, *, allow_download: bool = True) -> Path:
@@ -46,8 +46,9 @@ def _existing(path: Path, what: str) -> Path:
 def fingerprint(source: Path) -> str:
     """Return a checksum of the data at ``source``, stable while its content is unchanged.
 
-    A tarball's fingerprint is its sha256, remembered beside the cache by size and
-    modification time so that it is computed once. A folder's fingerprint hashes the
+    A tarball's fingerprint is its sha256, remembered in the cache under its path, size and
+    modification time so that it is computed once: one small file per tarball, written once and
+    never rewritten, so processes that fingerprint other tarballs meanwhile touch nothing of it. A folder's fingerprint hashes the
     names, sizes and modification times of its review files.
     """
     if source.is_dir():
@@ -57,22 +58,21 @@ def fingerprint(source: Path) -> str:
             digest.update(f"{file.relative_to(source)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
         return "dir-" + digest.hexdigest()
     stat = source.stat()
-    memo_file = config.cache_dir() / "checksums.json"
     key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo_file = config.cache_dir() / CHECKSUMS_DIR / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".sha256")
     try:
-        memo = json.loads(memo_file.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    if isinstance(memo, dict) and isinstance(memo.get(key), str):
-        return memo[key]
+        remembered = memo_file.read_text().strip()
+    except OSError:
+        remembered = ""
+    if len(remembered) == 64:
+        return remembered
     digest = hashlib.sha256()
     with source.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     value = digest.hexdigest()
-    memo = memo if isinstance(memo, dict) else {}
-    memo[key] = value
+    memo_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = memo_file.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(memo))
+    tmp.write_text(value)
     os.replace(tmp, memo_file)
     return value
