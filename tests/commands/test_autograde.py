@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -118,6 +119,44 @@ def test_feedback_and_export(course: Path, tmp_path: Path, capsys: pytest.Captur
                                  "total", "max_total"]
     assert {s: float(r["total"]) for s, r in rows.items()} == {"ada": 3.0, "bob": 3.0, "cyd": 0.0}
     assert rows["ada"]["max_total"] == "4"
+
+
+def _give_manual_points(root: Path, student: str, grade_id: str, points: float, comment: str) -> None:
+    """What formgrader's grading page writes when a person scores an answer (the browser test does it for real)."""
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, student)
+        grade.manual_score = points
+        gb.find_comment(grade_id, ASSIGNMENT, ASSIGNMENT, student).manual_comment = comment
+        gb.db.commit()
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_lms_formats_hold_the_manual_points(course: Path, tmp_path: Path) -> None:
+    graded = Path(shutil.copytree(course, tmp_path / "course"))
+    _give_manual_points(graded, "ada", "why", 1.0, "Right: the loss turns when the model starts to memorise.")
+    outputs = {}
+    for fmt in ("csv", "canvas", "moodle"):
+        outputs[fmt] = _read_csv(tmp_path / f"{fmt}.csv") if main(
+            ["export", "--format", fmt, "--to", str(tmp_path / f"{fmt}.csv"), "--root", str(graded)]) == 0 else None
+    plain = {row[0]: row for row in outputs["csv"][1:]}
+    assert plain["ada"][-2:] == ["4", "4"] and plain["bob"][-2:] == ["3", "4"]
+    canvas = outputs["canvas"]
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
+    assert canvas[1] == ["Points Possible", "", "", "", "", "4"]
+    assert {row[3]: row[5] for row in canvas[2:]} == {"ada": "4", "bob": "3", "cyd": "0"}
+    moodle = outputs["moodle"]
+    assert moodle[0] == ["First name", "Last name", "Username", "Email address", ASSIGNMENT]
+    assert {row[2]: row[4] for row in moodle[1:]} == {"ada": "4", "bob": "3", "cyd": "0"}
+
+
+def test_an_unknown_export_format_is_refused(course: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["export", "--format", "blackboard", "--root", str(course)])
+    assert "invalid choice: 'blackboard'" in capsys.readouterr().err
 
 
 def test_unknown_student_is_a_clear_error(course: Path, capsys: pytest.CaptureFixture) -> None:

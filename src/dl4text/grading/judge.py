@@ -122,11 +122,23 @@ def score_cells(cells: dict[str, float], raw: list[dict], failure: str | None = 
             verdict.note = f"Not graded: {failure}"
         elif not mine:
             verdict.note = "No grader is defined for this cell: tell your instructor."
-        total = sum(max(0.0, float(r["weight"])) for r in mine) or 1.0
-        for r in mine:
-            share = points * max(0.0, float(r["weight"])) / total
+        for r, share in zip(mine, shares(points, [float(r["weight"]) for r in mine]), strict=True):
             verdict.checks.append(Check(name=r["name"], grade_id=grade_id, passed=r["passed"],
-                                        reason=r["reason"], max_score=round(share, 6),
-                                        score=round(share, 6) if r["passed"] is True else 0.0))
+                                        reason=r["reason"], max_score=share,
+                                        score=share if r["passed"] is True else 0.0))
         verdicts.append(verdict)
     return verdicts
+
+
+def shares(points: float, weights: list[float]) -> list[float]:
+    """``points`` shared by ``weights``, each share to 4 decimals, the last taking the remainder.
+
+    Shares rounded alone added up to 14.999998 of 15; these add up to ``points`` to the
+    6 decimals every total of the kit is rounded to.
+    """
+    if not weights:
+        return []
+    clean = [max(0.0, w) for w in weights]
+    total = sum(clean) or float(len(clean))
+    rounded = [round(points * (w if sum(clean) else 1.0) / total, 4) for w in clean[:-1]]
+    return [*rounded, round(points - sum(rounded), 4)]

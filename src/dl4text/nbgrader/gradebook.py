@@ -50,7 +50,7 @@ def submission_grades(root: Path, assignment: str, student: str) -> Grades | Non
             for grade in nb.grades:
                 auto = None if grade.auto_score is None else float(grade.auto_score)
                 grades.auto_scores[f"{nb.name}/{grade.name}"] = auto
-                if auto is not None and auto < grade.max_score:
+                if auto is not None and auto < grade.max_score - 1e-6:
                     grades.lost.append(f"{grade.name} {auto:g}/{grade.max_score:g}")
         return grades
 
