@@ -153,6 +153,12 @@ def test_lms_formats_hold_the_manual_points(course: Path, tmp_path: Path) -> Non
     assert {row[2]: row[4] for row in moodle[1:]} == {"ada": "4", "bob": "3", "cyd": "0"}
 
 
+def test_export_without_a_gradebook_says_so_and_creates_none(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["export", "--to", str(tmp_path / "grades.csv"), "--root", str(tmp_path)]) == 1
+    assert "nothing is graded" in capsys.readouterr().err
+    assert not (tmp_path / "gradebook.db").exists() and not (tmp_path / "grades.csv").exists()
+
+
 def test_an_unknown_export_format_is_refused(course: Path, capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
         main(["export", "--format", "blackboard", "--root", str(course)])

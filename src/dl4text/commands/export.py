@@ -16,7 +16,8 @@ from dl4text.nbgrader.export import FORMATS, export
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write the grades CSV (a row per student; --format canvas|moodle)", description=__doc__)
+    p = sub.add_parser("export", help="write the grades CSV (a row per student; --format canvas|moodle)",
+                       description=__doc__)
     p.add_argument("--to", type=Path, default=None,
                    help="output file (default grades.csv, or grades-canvas.csv / grades-moodle.csv)")
     p.add_argument("--format", choices=FORMATS, default="csv",

@@ -47,9 +47,9 @@ def fingerprint(source: Path) -> str:
     """Return a checksum of the data at ``source``, stable while its content is unchanged.
 
     A tarball's fingerprint is its sha256, remembered in the cache under its path, size and
-    modification time so that it is computed once: one small file per tarball, written once and
-    never rewritten, so processes that fingerprint other tarballs meanwhile touch nothing of it. A folder's fingerprint hashes the
-    names, sizes and modification times of its review files.
+    modification time so that it is computed once: one small file per tarball, written once
+    and never rewritten, so processes that fingerprint other tarballs touch nothing of it.
+    A folder's fingerprint hashes the names, sizes and modification times of its review files.
     """
     if source.is_dir():
         digest = hashlib.sha256()

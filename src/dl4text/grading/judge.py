@@ -139,6 +139,7 @@ def shares(points: float, weights: list[float]) -> list[float]:
     if not weights:
         return []
     clean = [max(0.0, w) for w in weights]
-    total = sum(clean) or float(len(clean))
-    rounded = [round(points * (w if sum(clean) else 1.0) / total, 4) for w in clean[:-1]]
+    if not sum(clean):  # no grader weighs anything: share alike
+        clean = [1.0] * len(clean)
+    rounded = [round(points * w / sum(clean), 4) for w in clean[:-1]]
     return [*rounded, round(points - sum(rounded), 4)]

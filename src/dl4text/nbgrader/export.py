@@ -22,6 +22,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dl4text.folder import CourseFolder
 from dl4text.nbgrader.gradebook import gradebook
 
 FORMATS = ("csv", "canvas", "moodle")
@@ -55,6 +56,10 @@ def read_grades(root: Path) -> GradeTable:
     """Read every student's score of every assignment from the gradebook of the course at ``root``."""
     from nbgrader.api import MissingEntry
 
+    book = CourseFolder(root).gradebook_file
+    if not book.is_file():  # nbgrader would create an empty one, and the export would be empty
+        raise FileNotFoundError(f"{book} does not exist: nothing is graded in {root} yet "
+                                "(run `dl4text autograde ASSIGNMENT` first, or pass --root)")
     with gradebook(root) as gb:
         names = [a.name for a in sorted(gb.assignments, key=lambda a: a.name)]
         maxima = {a.name: round(float(a.max_score), 6) for a in gb.assignments}
