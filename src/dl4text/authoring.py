@@ -52,6 +52,28 @@ def manual(grade_id: str, points: float, prompt: str = "YOUR ANSWER HERE") -> No
     return cell
 
 
+RUBRIC_NOTE = "*Graded by hand: your grader marks this answer against a rubric.*"
+
+
+def rubric_id(answer_id: str) -> str:
+    """The grade id of the rubric cell that follows the hand-graded answer ``answer_id``."""
+    return f"{answer_id}_rubric"
+
+
+def rubric(answer_id: str, text: str) -> NotebookNode:
+    """The grader's rubric for the hand-graded answer ``answer_id``, to place right after it.
+
+    A locked markdown cell whose ``### BEGIN MARK SCHEME`` region nbgrader's ClearMarkScheme
+    removes from the release; autograde's OverwriteCells puts the locked cell's source back
+    from the gradebook, so formgrader shows the rubric under the student's answer, and the
+    course's feedback clears it again (see :mod:`dl4text.nbgrader.config`).
+    """
+    cell = nbformat.v4.new_markdown_cell(
+        f"{RUBRIC_NOTE}\n### BEGIN MARK SCHEME\n{text.strip()}\n### END MARK SCHEME")
+    cell.metadata.update(_meta(rubric_id(answer_id), grade=False, solution=False, locked=True))
+    return cell
+
+
 def notebook(cells: list[NotebookNode]) -> NotebookNode:
     """A notebook with the Python 3 kernel."""
     nb = nbformat.v4.new_notebook(cells=cells)

@@ -13,6 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -111,6 +112,10 @@ def test_feedback_and_export(course: Path, tmp_path: Path, capsys: pytest.Captur
     for student in ("ada", "bob", "cyd"):
         html = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         assert "hidden graders" in html
+        assert "MARK SCHEME" not in html and "Rubric (1 point)" not in html, student
+    # formgrader shows the autograded notebook: the rubric is back under the answer there
+    autograded = nbformat.read(course / "autograded" / "ada" / ASSIGNMENT / NB, as_version=4)
+    assert "Rubric (1 point)" in a.cell_by_id(autograded, a.rubric_id("why")).source
     target = tmp_path / "lms.csv"
     assert main(["export", "--to", str(target), "--root", str(course)]) == 0
     with target.open() as handle:

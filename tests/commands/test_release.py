@@ -12,7 +12,7 @@ from dl4text import authoring as a
 from dl4text.cli import main
 from dl4text.commands.release import generate, stale_files
 from dl4text.nbgrader.leakscan import scan_release
-from tests.grading.sample_course import ASSIGNMENT, make_course
+from tests.grading.sample_course import ASSIGNMENT, RUBRIC, make_course
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +53,17 @@ def test_a_fresh_release_is_clean_and_up_to_date(released: Path, capsys: pytest.
     assert "raise NotImplementedError()" in release_text
 
 
+def test_the_rubric_stays_out_of_the_release_but_its_cell_stays(released: Path) -> None:
+    nb = nbformat.read(_release_nb(released), as_version=4)
+    cell = a.cell_by_id(nb, a.rubric_id("why"))
+    assert cell.source.strip() == a.RUBRIC_NOTE
+    assert "Rubric (1 point)" not in _release_nb(released).read_text()
+
+
 LEAKS = {
     "solution text": lambda nb: setattr(a.cell_by_id(nb, "double"), "source",
                                         "def double(x):\n    return 2 * np.asarray(x)"),
-    "solution or hidden-test marker": lambda nb: setattr(
+    "solution, hidden-test or rubric marker": lambda nb: setattr(
         a.cell_by_id(nb, "answer"), "source", "### BEGIN SOLUTION\nanswer = None\n### END SOLUTION"),
     "hidden-grader code": lambda nb: nb.cells.append(a.code(
         'assert np.allclose(got, 2 * x), "double() returned wrong values"')),
@@ -72,6 +79,12 @@ def test_each_kind_of_leak_is_caught_and_names_its_cell(released: Path, tmp_path
     leaks = _scan(root)
     assert kind in {leak.kind for leak in leaks}, leaks
     assert all(leak.cell is not None for leak in leaks if leak.kind == kind)
+
+
+def test_a_rubric_pasted_into_the_release_is_caught(released: Path, tmp_path: Path) -> None:
+    root = _copy(released, tmp_path)
+    _edit(root, lambda nb: setattr(a.cell_by_id(nb, "why"), "source", RUBRIC))
+    assert "solution text" in {leak.kind for leak in _scan(root)}
 
 
 def test_grader_imports_in_a_release_cell_are_caught(released: Path, tmp_path: Path) -> None:

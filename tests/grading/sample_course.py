@@ -29,6 +29,10 @@ answer = 42
 '''
 
 
+RUBRIC = """**Rubric (1 point).** 1: says that 42 is the answer the graders expect and why.
+0: anything else. A full answer: *42, because the test checks for it.*"""
+
+
 def source_notebook() -> NotebookNode:
     """The instructor's sample notebook: two graded exercises and a manual answer."""
     return a.notebook([
@@ -39,6 +43,7 @@ def source_notebook() -> NotebookNode:
         a.solution("answer", ANSWER_SOLUTION),
         a.tests("test_answer", 1, "print('answer is', answer)"),
         a.manual("why", 1),
+        a.rubric("why", RUBRIC),
     ])
 
 

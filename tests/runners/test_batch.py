@@ -120,3 +120,16 @@ def test_ctrl_c_stops_the_serial_runner_and_the_next_run_resumes(released: Path,
     assert {s for s, status in statuses.items() if status == "unchanged"} == set(first)
     assert grades(root) == {"solution": CASES["solution"].points, "partly_right": CASES["partly_right"].points,
                             "kernel_exits": CASES["kernel_exits"].points}
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["serial", "two-workers"])
+def test_the_first_grading_on_a_cold_cache_fills_it_first(released: Path, tmp_path: Path, small_imdb,
+                                                          workers: list[str]) -> None:
+    """A fresh machine: the fenced grading may only read the data cache, so the worker fills it first."""
+    root = Path(shutil.copytree(released, tmp_path / "course"))
+    cache = tmp_path / "cold-cache"
+    env = {**_bare_env(), "DL4TEXT_CACHE": str(cache), "DL4TEXT_IMDB": str(small_imdb.path)}
+    done = dl4text(root, "--student", "solution", *workers, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert grades(root)["solution"] == CASES["solution"].points, done.stdout
+    assert list(cache.glob("imdb-*.npz")) and list((cache / "checksums").glob("*.sha256"))

@@ -95,6 +95,27 @@ def build_grading_view(dest: Path, label_seed: int) -> GradingView:
     return GradingView(cache=dest, readonly=tuple(readonly), env=env, label_seed=seed)
 
 
+def warm_cache() -> None:
+    """Encode the corpus (and the IMDB Word2Vec vectors, when chosen) into the cache if it is cold.
+
+    The fenced grading reads the data cache but cannot write it (it runs as another user);
+    the worker calls this first, on the trusted side, so that a fresh machine's first grading
+    finds the encoded corpus and the archive's checksum in place. No data: nothing to do
+    (the kernel's own ``load_imdb`` says what is missing, in the student's cell).
+    """
+    from dl4text.data.corpus import cache_path
+    from dl4text.data.errors import DataError
+
+    try:
+        source = locate_imdb()
+    except DataError:
+        return
+    if not cache_path(source).exists():
+        load_corpus(source)
+    if os.environ.get(config.VECTORS_ENV, "").strip().lower() == IMDB_WORD2VEC:
+        _warm_imdb_word2vec()
+
+
 def _warm_imdb_word2vec() -> None:
     """Train and cache the default IMDB Word2Vec vectors when they are not cached yet."""
     from dl4text.embeddings.imdb_word2vec import cache_path, load_imdb_word2vec

@@ -203,7 +203,7 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
         client.log.warning("files left out of the kernel's folder: %s", ", ".join(skipped[:20]))
     try:
         view = build_grading_view(run.view, label_seed)
-    except DataError as exc:  # the notebook's own load_imdb will say it too, in the student's cell
+    except (DataError, OSError) as exc:  # the notebook's own load_imdb will say it too, in the student's cell
         client.log.warning("no data view for the kernel (%s)", exc)
         view = GradingView(cache=run.view, readonly=(), env={config.CACHE_ENV: str(run.view)},
                            label_seed=label_seed)

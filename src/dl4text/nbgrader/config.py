@@ -36,5 +36,14 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
     c.GradingExecute.memory_limit_mb = memory_limit_mb
     c.GradingExecute.probe_timeout = probe_timeout
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    # Rubrics: the MARK SCHEME region of a locked cell after each hand-graded answer
+    # (`authoring.rubric`); nbgrader would only accept it in a "task" cell, which would be
+    # graded as a cell of its own. Feedback clears the region that autograde restored.
+    from nbgrader.converters.generate_feedback import GenerateFeedback
+    from nbgrader.preprocessors import ClearMarkScheme
+
+    c.ClearMarkScheme.enforce_metadata = False
+    c.GenerateFeedback.preprocessors = [
+        *GenerateFeedback.class_traits()["preprocessors"].default(), ClearMarkScheme]
     c.Exchange.assignment_dir = "."
     return c

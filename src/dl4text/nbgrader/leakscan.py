@@ -16,7 +16,7 @@ import nbformat
 
 from dl4text.cells import grade_id_of, is_solution
 
-MARKERS = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
+MARKERS = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK SCHEME)")
 GRADER_NAMES = re.compile(r"grader_tests|dl4text\.grading|dl4text_graders|kernel_side")
 FORBIDDEN_FILES = {"nbgrader_config.py", "gradebook.db", "thresholds.toml", "conftest.py"}
 FORBIDDEN_SUFFIXES = {".keras", ".h5", ".db", ".pkl"}
@@ -44,28 +44,44 @@ def _lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if len(line.strip()) >= MIN_LINE}
 
 
-def _solution_lines(source_dir: Path) -> set[str]:
-    """Lines inside solution regions of the source notebooks, less those found outside them."""
+def _region_lines(source_dir: Path, kinds: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """Lines of the source notebooks inside ``BEGIN <kind>`` regions, and lines outside all regions."""
     inside: set[str] = set()
     outside: set[str] = set()
     for path in source_dir.rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "markdown" and is_solution(cell):
-                inside |= _lines(cell.source) - {"YOUR ANSWER HERE"}
+                if "SOLUTION" in kinds:
+                    inside |= _lines(cell.source) - {"YOUR ANSWER HERE"}
                 continue
-            in_region = False
+            region = None
             for line in cell.source.splitlines():
-                if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
-                    in_region = True
-                elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
-                    in_region = False
+                begin = MARKERS.search(line)
+                if begin:
+                    region = begin.group(2) if begin.group(1) == "BEGIN" else None
                 elif len(line.strip()) >= MIN_LINE:
-                    (inside if in_region else outside).add(line.strip())
+                    if region is None:
+                        outside.add(line.strip())
+                    elif region in kinds:
+                        inside.add(line.strip())
+    return inside, outside
+
+
+def solution_lines(source_dir: Path) -> set[str]:
+    """Lines of solutions, hidden tests and rubrics in the source notebooks, less those found outside them."""
+    inside, outside = _region_lines(source_dir, ("SOLUTION", "HIDDEN TESTS", "MARK SCHEME"))
     return inside - outside
 
 
-def _grader_lines(grader_dir: Path) -> set[str]:
+def rubric_lines(source_dir: Path) -> set[str]:
+    """Lines of the rubrics (``MARK SCHEME`` regions) in the source notebooks."""
+    inside, outside = _region_lines(source_dir, ("MARK SCHEME",))
+    return inside - outside
+
+
+def grader_lines(grader_dir: Path) -> set[str]:
+    """Code lines of the hidden graders (imports, decorators and docstrings left out)."""
     lines: set[str] = set()
     for path in grader_dir.rglob("*.py"):
         for line in _lines(path.read_text()):
@@ -76,8 +92,8 @@ def _grader_lines(grader_dir: Path) -> set[str]:
 
 def scan_release(release_dir: Path, source_dir: Path, grader_dir: Path) -> list[Leak]:
     """Return every leak found under ``release_dir`` (empty when the release is clean)."""
-    solution = _solution_lines(source_dir)
-    graders = _grader_lines(grader_dir) if grader_dir.is_dir() else set()
+    solution = solution_lines(source_dir)
+    graders = grader_lines(grader_dir) if grader_dir.is_dir() else set()
     leaks: list[Leak] = []
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(release_dir)
@@ -103,7 +119,7 @@ def _scan_notebook(path: Path, rel: Path, solution: set[str], graders: set[str])
 
         text = cell.source
         if MARKERS.search(text):
-            leak("solution or hidden-test marker", MARKERS.search(text).group(0))
+            leak("solution, hidden-test or rubric marker", MARKERS.search(text).group(0))
         if cell.cell_type == "code" and GRADER_NAMES.search(text):
             leak("hidden-grader code", GRADER_NAMES.search(text).group(0))
         for line in sorted(_lines(text) & solution):

@@ -16,6 +16,7 @@ Layout of the temporary folder (``base``, root's, mode 0711)::
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -33,6 +34,7 @@ from dl4text import config
 from dl4text.cells import grade_id_of, is_autograded_test
 from dl4text.course.thresholds import THRESHOLDS_FILE
 from dl4text.folder import CourseFolder
+from dl4text.grading.data_view import warm_cache
 from dl4text.nbgrader.cli import path_with_env_bin
 from dl4text.runners.fence import Fence
 from dl4text.runners.task import FAILED, GRADED, STOPPED, CoursePack, GradingTask, TaskResult, write_folder
@@ -99,6 +101,8 @@ def _grade(pack: CoursePack, task: GradingTask) -> TaskResult:
             f"the worker's {THRESHOLDS_FILE.name} differs from the owner's: install the same dl4text "
             "on every worker"))
     sweep_stale_folders()
+    with contextlib.suppress(OSError):  # a read-only cache: the grading's own error names it
+        warm_cache()
     with tempfile.TemporaryDirectory(prefix=TASK_PREFIX, ignore_cleanup_errors=True) as tmp, \
             _held(Path(tmp) / ".lock"):
         base = Path(tmp)
