@@ -11,6 +11,7 @@ import pytest
 
 from dl4text.bench import data, parallel, suite, vectorize
 from dl4text.bench.child import ChildResult, emit, run_module
+from dl4text.bench.multihot import multi_hot
 from dl4text.bench.report import (
     BenchReport,
     Comparison,
@@ -24,7 +25,7 @@ from dl4text.bench.report import (
     write_json,
 )
 from dl4text.cli import main
-from dl4text.data import load_imdb, multi_hot
+from dl4text.data import load_imdb
 
 
 def child(seconds: float | None = None, *, returncode: int = 0, wall: float = 1.0,

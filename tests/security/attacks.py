@@ -56,10 +56,11 @@ class Target:
     port: int  # a TCP port the test listens on
     hosts: tuple[str, ...]  # addresses of this machine, 127.0.0.1 first
     marker: str  # in the command line of every process an attack starts, and in what it plants
+    kit: str = ""  # the installed kit's package folder (its source is public)
 
     def header(self) -> str:
         return (f"COURSE = {self.course!r}\nCACHE = {self.cache!r}\nHOME = {self.home!r}\n"
-                f"PORT = {self.port!r}\nHOSTS = {list(self.hosts)!r}\nMARKER = {self.marker!r}\n")
+                f"PORT = {self.port!r}\nHOSTS = {list(self.hosts)!r}\nMARKER = {self.marker!r}\nKIT = {self.kit!r}\n")
 
 
 @dataclass(frozen=True)
@@ -390,6 +391,35 @@ print("DL4TEXT-FINDING", json.dumps({"kit": results}))
 print("ATTACK-DONE")
 '''
 
+#: the kit's instructor-only modules: graders' helpers, runners, the benchmark's reference answers
+KIT_ANSWERS = ("dl4text.bench.matrix", "dl4text.bench.multihot", "dl4text.bench.training",
+               "dl4text.grading.evaluate", "dl4text.grading.probe", "dl4text.runners", "dl4text.nbgrader",
+               "dl4text.embeddings.matrix", "dl4text.data.multihot")
+
+IMPORTS_KIT_ANSWERS = r'''
+import errno, glob, importlib, json, os, site
+import dl4text
+found = {"package": sorted(os.listdir(os.path.dirname(dl4text.__file__))), "modules": {}, "reads": {}}
+for name in KIT_ANSWERS:
+    try:
+        importlib.import_module(name)
+        found["modules"][name] = "imported"
+    except Exception as exc:
+        found["modules"][name] = type(exc).__name__
+roots = [os.path.dirname(KIT)]
+for pth in glob.glob(os.path.join(site.getsitepackages()[0], "*.pth")):  # an editable install names its src/
+    roots += [line.strip() for line in open(pth) if line.strip().startswith("/")]
+for root in roots:
+    for rel in ("dl4text/bench/matrix.py", "dl4text/grading/evaluate.py", "dl4text/__init__.py"):
+        path = os.path.join(root, rel)
+        try:
+            found["reads"][path] = "read " + str(len(open(path).read()))
+        except OSError as exc:
+            found["reads"][path] = errno.errorcode.get(exc.errno, str(exc.errno))
+print("DL4TEXT-FINDING", json.dumps({"kit_answers": found}))
+print("ATTACK-DONE")
+'''
+
 WRITES_INTO_CACHE = r'''
 import errno, glob, json, os
 results = {}
@@ -636,6 +666,11 @@ ATTACKS: dict[str, Attack] = {
         "appends to dl4text/__init__.py and numpy/__init__.py (found from __file__) and creates a .pth "
         "file in site-packages",
         _built("source", answer=WRONG_ANSWER, start=(WRITES_INTO_KIT,)), DOUBLE_ONLY),
+    "imports_the_kits_answers": Attack(
+        "imports the kit's reference answers (dl4text.bench.matrix, .multihot), the graders' helpers and "
+        "the runners, and reads their source at the installed kit's path and at every path a .pth file names",
+        _built("source", answer=WRONG_ANSWER, start=(f"KIT_ANSWERS = {KIT_ANSWERS!r}\n" + IMPORTS_KIT_ANSWERS,)),
+        DOUBLE_ONLY),
     "writes_into_data_cache": Attack(
         "opens every file of the data cache for writing and creates one, in its own DL4TEXT_CACHE and in "
         "the real cache folder",

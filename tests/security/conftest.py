@@ -28,6 +28,7 @@ import pytest
 
 from dl4text import authoring as a
 from dl4text import config
+from dl4text.kitparts import PACKAGE
 from dl4text.nbgrader.cli import run_nbgrader
 
 from ..grading.sample_course import ASSIGNMENT, make_course, source_notebook
@@ -71,7 +72,7 @@ def host_addresses() -> tuple[str, ...]:
 def target_for(root: Path, port: int, *, cache: Path | None = None, home: Path | None = None) -> Target:
     """The machine as the attacks graded in the course ``root`` are told it."""
     return Target(course=str(root), cache=str(cache or config.cache_dir()), home=str(home or Path.home()),
-                  port=port, hosts=host_addresses(), marker=MARKER)
+                  port=port, hosts=host_addresses(), marker=MARKER, kit=str(PACKAGE))
 
 
 def write_class(root: Path, books: Books, target: Target, names: list[str] | None = None) -> list[str]:

@@ -311,6 +311,15 @@ def test_kit_and_cache_writes_are_refused(graded: Graded) -> None:
     assert cache and set(cache.values()) <= refused | {"ENOENT"}, cache
 
 
+def test_the_kits_own_answers_are_out_of_reach(graded: Graded) -> None:
+    """The kernel imports only the student's parts of the kit; the installed kit is hidden."""
+    found = findings(graded.notebook("imports_the_kits_answers"))["kit_answers"]
+    assert set(found["package"]) <= {"__init__.py", "config.py", "course", "data", "embeddings", "grading"}, found
+    assert found["modules"] and "imported" not in found["modules"].values(), found["modules"]
+    refused = {errno.errorcode[e] for e in (errno.ENOENT, errno.EACCES, errno.EPERM)}
+    assert found["reads"] and set(found["reads"].values()) <= refused, found["reads"]
+
+
 def test_sandbox_folders_outside_the_box_take_no_memory(graded: Graded) -> None:
     """Outside its box the kernel writes only into small tmpfs mounts (/tmp, /dev/shm, 64 MiB each).
 

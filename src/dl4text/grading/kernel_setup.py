@@ -16,7 +16,8 @@ from pathlib import Path
 
 from dl4text import config
 from dl4text.grading.runfolder import RunFolder, copy_out
-from dl4text.sandbox.bwrap import Sandbox, kit_paths
+from dl4text.kitparts import KERNEL_PARTS, copy_parts
+from dl4text.sandbox.bwrap import Sandbox, hidden_kit, kit_paths
 
 KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore",
               "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -41,9 +42,13 @@ def kernel_environment(run: RunFolder, view_env: dict[str, str], *, fast: bool) 
 
 
 def kernel_sandbox(run: RunFolder, readonly: list[Path], env: dict[str, str], uid: int | None) -> Sandbox:
-    """The sandbox of one run: the kit and ``readonly`` paths read-only, ``run.box`` writable."""
+    """The sandbox of one run: Python, the kernel's parts of the kit and ``readonly`` paths
+    read-only, ``run.box`` writable, the installed kit hidden."""
+    copy_parts(run.kit, KERNEL_PARTS)
+    for path in [run.kit, *run.kit.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return Sandbox(box=run.box, cwd=run.work, readonly=[*kit_paths(), run.inbox, run.view, *readonly],
-                   env=env, uid=uid)
+                   env={**env, "PYTHONPATH": str(run.kit)}, uid=uid, hidden=hidden_kit())
 
 
 def copy_workdir(source: Path | None, target: Path, limit: int = MAX_WORKDIR_BYTES) -> list[str]:

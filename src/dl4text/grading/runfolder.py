@@ -9,6 +9,7 @@ Layout (``run/`` is private to the grading process, mode 0700)::
     run/inbox/            read-only in the sandbox
         kernel.json       the kernel's connection file
         requests.pkl      the probe's requests as plain data, for the kernel
+        kit/dl4text/      the parts of the kit the kernel may import (its PYTHONPATH)
     run/view/             the data the kernel may read (test labels shuffled), read-only
     run/box/              the sandbox's only writable folder (also its /tmp)
         work/             the kernel's working folder: a copy of the submission's files
@@ -61,6 +62,7 @@ class RunFolder:
     inbox = property(lambda self: self.root / "inbox")
     connection_file = property(lambda self: self.root / "inbox" / "kernel.json")
     requests = property(lambda self: self.root / "inbox" / REQUESTS_FILE)
+    kit = property(lambda self: self.root / "inbox" / "kit")
     view = property(lambda self: self.root / "view")
     box = property(lambda self: self.root / "box")
     work = property(lambda self: self.root / "box" / "work")

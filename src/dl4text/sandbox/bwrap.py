@@ -2,7 +2,8 @@
 
 :class:`Sandbox` turns one grading's scratch folder, the read-only paths the kernel needs and
 its environment into a ``bwrap`` command: the system (``/usr``, ``/etc`` ...), the Python
-installation, the kit's package and the grading's data view read-only; the scratch folder
+installation, the parts of the kit a kernel may import and the grading's data view
+read-only (the installed kit hidden); the scratch folder
 writable (``/tmp`` a small tmpfs); nothing else of the machine (no course folder, no
 gradebook, no home folder). New user, PID, network, IPC, UTS and cgroup namespaces, its own
 ``/proc`` and ``/dev``, a new session (no terminal to inject into), killed with its parent.
@@ -54,6 +55,8 @@ class Sandbox:
     env: dict[str, str] = field(default_factory=dict)
     uid: int | None = None
     nproc: int = NPROC
+    #: folders inside ``readonly`` ones that the kernel must not see (an empty read-only tmpfs over each)
+    hidden: list[Path] = field(default_factory=list)
 
     def command(self, argv: list[str]) -> list[str]:
         """The ``bwrap ... -- argv`` command line that runs ``argv`` inside the sandbox."""
@@ -75,6 +78,9 @@ class Sandbox:
             cmd += ["--perms", "0755", "--dir", str(folder)]
         for path in readonly:
             cmd += ["--ro-bind", str(path), str(path)]
+        for path in self.hidden:
+            if Path(path).is_dir() and any(Path(path).is_relative_to(r) for r in readonly):
+                cmd += ["--size", "4096", "--tmpfs", str(path), "--remount-ro", str(path)]
         # bwrap's own tmpfs mounts (/ and the folders it made, /dev) read-only: files there would
         # count against no bound; /dev/shm a small tmpfs that any user id may use (multiprocessing)
         cmd += ["--bind", str(self.box), str(self.box), "--remount-ro", "/", "--perms", "1777",
@@ -114,12 +120,21 @@ def _parents(paths: list[Path]) -> list[Path]:
 
 
 def kit_paths() -> list[Path]:
-    """What every sandboxed kernel reads: the Python installation, the environment, the kit."""
-    import dl4text
+    """What every sandboxed kernel reads: the Python installation and environment.
 
-    paths = [Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent,
-             Path(dl4text.__file__).resolve().parent]
+    Not the installed kit: a kernel gets a copy of the parts it may import
+    (:data:`dl4text.kitparts.KERNEL_PARTS`) on its ``PYTHONPATH``, and the installed package
+    is hidden (:func:`hidden_kit`) where it lies inside one of these folders.
+    """
+    paths = [Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)).parent]
     return [p.resolve() for p in paths]
+
+
+def hidden_kit() -> list[Path]:
+    """The installed kit's package folder (inside site-packages unless installed editable)."""
+    from dl4text.kitparts import PACKAGE
+
+    return [PACKAGE]
 
 
 @functools.cache
