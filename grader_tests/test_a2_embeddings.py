@@ -117,11 +117,9 @@ def _random_words(rng: np.random.Generator, count: int) -> list[str]:
 
 
 def _keyed_vectors(words: list[str], vectors: np.ndarray) -> Any:
-    from gensim.models import KeyedVectors
+    from dl4text.embeddings.keyed import keyed_vectors
 
-    kv = KeyedVectors(vectors.shape[1])
-    kv.add_vectors(words, vectors.astype(np.float32))
-    return kv
+    return keyed_vectors(words, vectors)
 
 
 def _probe_matrix(p: Probe, rng: np.random.Generator) -> None:

@@ -23,6 +23,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dl4text"
 LAYERS = [
     ("base", ["dl4text", "dl4text.config", "dl4text.cells", "dl4text.authoring", "dl4text.kitparts",
+              "dl4text.studentwheel",
               "dl4text.sandbox"]),
     ("data", ["dl4text.data", "dl4text.embeddings"]),
     ("course", ["dl4text.course", "dl4text.folder"]),

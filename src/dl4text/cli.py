@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 
-VERBS = ["grade", "release", "solutions", "autograde", "feedback", "export", "demo", "bench"]
+VERBS = ["grade", "release", "handout", "solutions", "autograde", "feedback", "export", "demo", "bench"]
 
 
 def build_parser(verbs: list[str] | None = None) -> argparse.ArgumentParser:

@@ -100,6 +100,11 @@ class CourseFolder:
         return self.root / "gradebook.db"
 
     @property
+    def handout(self) -> Path:
+        """Where ``dl4text handout`` writes what students get (and ``handout.zip`` beside the course)."""
+        return self.root / "handout"
+
+    @property
     def state_dir(self) -> Path:
         return self.root / ".dl4text"
 
