@@ -120,3 +120,26 @@ def test_a_release_behind_its_source_is_stale(released: Path, tmp_path: Path,
 def test_an_unknown_assignment_is_a_clear_error(released: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["release", "nope", "--root", str(released)]) == 1
     assert "no assignment nope" in capsys.readouterr().err
+
+
+REPO = Path(__file__).resolve().parents[2]
+COURSE = ["a1_dense", "a2_embeddings", "a3_recurrent"]
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_every_hand_graded_answer_has_a_rubric_for_the_grader_only(name: str) -> None:
+    source = nbformat.read(REPO / "source" / name / f"{name}.ipynb", as_version=4)
+    release = nbformat.read(REPO / "release" / name / f"{name}.ipynb", as_version=4)
+    manual = [c for c in source.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert manual, "each assignment has a hand-graded answer"
+    for answer in manual:
+        answer_id = answer.metadata["nbgrader"]["grade_id"]
+        after = source.cells[source.cells.index(answer) + 1]
+        assert after.metadata.get("nbgrader", {}).get("grade_id") == a.rubric_id(answer_id), answer_id
+        assert after.metadata["nbgrader"]["locked"], answer_id
+        text = after.source.split("### BEGIN MARK SCHEME")[1].split("### END MARK SCHEME")[0]
+        points = answer.metadata["nbgrader"]["points"]
+        assert f"**Rubric ({points:g} points).**" in text and "*A full answer.*" in text, answer_id
+        assert text.count("**1 point") == points, answer_id  # what earns each point
+        released = a.cell_by_id(release, a.rubric_id(answer_id))
+        assert released.source.strip() == a.RUBRIC_NOTE, answer_id
