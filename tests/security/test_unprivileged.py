@@ -23,8 +23,6 @@ import json
 import os
 import pwd
 import shutil
-import stat
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +35,7 @@ from dl4text import config
 from dl4text.data.source import CHECKSUMS_DIR
 from dl4text.sandbox.bwrap import TMPFS_BYTES
 
+from ..accounts import system_user, traversable_for_others
 from ..grading.sample_course import ASSIGNMENT
 from ..runners.conftest import BIN, grades
 from .attacks import DONE, expected_points, findings, printed
@@ -91,12 +90,7 @@ class Unprivileged:
 
 
 def _user() -> pwd.struct_passwd:
-    try:
-        return pwd.getpwnam(USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--create-home", "--shell", "/usr/sbin/nologin", USER],
-                       check=True, capture_output=True)
-        return pwd.getpwnam(USER)
+    return system_user(USER)
 
 
 def _give(folder: Path, uid: int, gid: int) -> None:
@@ -116,13 +110,10 @@ def _as_user(user: pwd.struct_passwd, cache: Path, *command: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def root_traversable() -> Iterator[None]:
-    """Let other users traverse /root (the pyenv Python lives below it) while this module runs."""
-    mode = stat.S_IMODE(os.stat("/root").st_mode)
-    os.chmod("/root", mode | stat.S_IXOTH)
-    try:
+    """Let other users traverse /root (the pyenv Python lives below it) while this module runs
+    (shared with other modules that run at once: the last one out restores the mode)."""
+    with traversable_for_others():
         yield
-    finally:
-        os.chmod("/root", mode)
 
 
 @pytest.fixture(scope="module")
