@@ -70,7 +70,7 @@ def lstm_step(x_t, h_prev, c_prev, W, U, b):
     return o * np.tanh(c_t), c_t
 '''
 
-# -- a partial submission: no tanh, a model without keras.Input, the LSTM part not done ---------
+# -- a partial submission: no tanh, a model without keras.Input, no training code, the LSTM part not done
 STEP_WITHOUT_TANH = '''
 def rnn_step(x_t, h_prev, W, U, b):
     return x_t @ W + h_prev @ U + b
@@ -126,7 +126,9 @@ def no_tanh_no_input_lstm_not_done(tmp_path_factory: pytest.TempPathFactory) -> 
     return BOOK.grade(tmp_path_factory, "no_tanh_no_input_lstm_not_done", BOOK.with_sources({
         "rnn_step": STEP_WITHOUT_TANH,
         "build_rnn_model": RNN_WITHOUT_INPUT,
+        "train_rnn_model": NOT_DONE,
         "build_lstm_model": NOT_DONE,
+        "train_lstm_model": NOT_DONE,
         "prepare_long_reviews": NOT_DONE,
         "long_lstm_model": NOT_DONE,
         "lstm_step": NOT_DONE,
@@ -167,11 +169,14 @@ def test_notes_padding_lambda_fixed_vocabulary(notes_padding_lambda_fixed_vocabu
 def test_no_tanh_no_input_lstm_not_done(no_tanh_no_input_lstm_not_done: NotebookGrade) -> None:
     grade = no_tanh_no_input_lstm_not_done
     assert points(grade) == {
-        "test_rnn_step": 0, "test_rnn_forward": 0, "test_build_rnn_model": 1, "test_rnn_model": 2,
+        "test_rnn_step": 0, "test_rnn_forward": 0, "test_build_rnn_model": 1, "test_rnn_model": 0,
         "test_build_lstm_model": 0, "test_lstm_model": 0, "test_prepare_long_reviews": 0,
         "test_long_lstm_model": 0, "test_lstm_step": 0}, [reasons(grade, g) for g in FULL_MARKS]
+    # a model the student never trained scores nothing: the notebook no longer trains for them
+    assert "not defined" in reasons(grade, "test_rnn_model") or "NotImplementedError" in reasons(
+        grade, "test_rnn_model"), reasons(grade, "test_rnn_model")
     assert "tanh(x_t W + h_prev U + b)" in reasons(grade, "test_rnn_step")
     assert "differs from Keras's SimpleRNN" in reasons(grade, "test_rnn_forward")
-    for grade_id in ("test_build_lstm_model", "test_lstm_model", "test_prepare_long_reviews",
+    for grade_id in ("test_rnn_model", "test_build_lstm_model", "test_lstm_model", "test_prepare_long_reviews",
                      "test_long_lstm_model"):
         assert "NotImplementedError" in reasons(grade, grade_id) or "not defined" in reasons(grade, grade_id)
