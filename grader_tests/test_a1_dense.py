@@ -403,7 +403,7 @@ def test_vectorize_values(submission: Submission) -> None:
 
 @grades("test_vectorize_sequences", points=1.5)
 def test_vectorize_memory(submission: Submission) -> None:
-    """at most 4 bytes per number (float32 or smaller): dtype and nbytes"""
+    """at most 4 bytes per number (uint8 or bool, up to float32): dtype and nbytes"""
     for key in ("vectorize_own_dim", "vectorize_default"):
         got, reviews, dim = _vectorized(submission, key)
         limit = len(reviews) * dim * 4
@@ -412,8 +412,8 @@ def test_vectorize_memory(submission: Submission) -> None:
                                           "not numbers")
         assert got.nbytes <= limit and got.dtype.itemsize <= 4, (
             f"vectorize_sequences returns {got.dtype} ({got.dtype.itemsize} bytes per number): "
-            f"the 25,000 training reviews would take {gigabytes:.1f} GB. Use float32 (or a "
-            "smaller type)")
+            f"the 25,000 training reviews would take {gigabytes:.1f} GB. Use uint8 (1 byte, "
+            "0.25 GB) or at most float32 (4 bytes)")
 
 
 # -- 5. build_dense_model -----------------------------------------------------------------------

@@ -38,6 +38,22 @@ def vectorize_sequences(sequences, dimension=10000):
         results[i, sequence] = 1.
     return results
 '''
+# The solution returns uint8; the notes' loop in float32 (4 bytes) and a bool matrix (1 byte) are
+# as good: full points, and the networks train on them as on uint8.
+FLOAT32_LOOP_VECTORIZER = '''
+def vectorize_sequences(sequences, dimension=10000):
+    results = np.zeros((len(sequences), dimension), dtype=np.float32)
+    for i, sequence in enumerate(sequences):
+        results[i, sequence] = 1.
+    return results
+'''
+BOOL_VECTORIZER = '''
+def vectorize_sequences(sequences, dimension=10000):
+    results = np.zeros((len(sequences), dimension), dtype=bool)
+    for i, sequence in enumerate(sequences):
+        results[i, sequence] = True
+    return results
+'''
 ZERO_BASED_BEST_EPOCH = '''
 best_epoch = int(np.argmin(history.history["val_loss"]))
 '''
@@ -125,16 +141,17 @@ def wrong_layers_wrong_split_train_accuracy(tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def made_up_histories(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    """history and final_history written by hand; the two models never trained."""
+    """history and final_history written by hand; the two models never trained; bool multi-hot."""
     return BOOK.grade(tmp_path_factory, "made_up_histories", BOOK.with_sources({
-        "validation": MADE_UP_HISTORY, "final_model": MADE_UP_FINAL_HISTORY}))
+        "vectorize_sequences": BOOL_VECTORIZER, "validation": MADE_UP_HISTORY,
+        "final_model": MADE_UP_FINAL_HISTORY}))
 
 
 @pytest.fixture(scope="module")
 def fitted_on_test_set(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
-    """final_model fitted on (test_data, test_labels), evaluated on them."""
+    """final_model fitted on (test_data, test_labels), evaluated on them; float32 multi-hot."""
     return BOOK.grade(tmp_path_factory, "fitted_on_test_set", BOOK.with_sources({
-        "final_model": FITTED_ON_TEST_SET}))
+        "vectorize_sequences": FLOAT32_LOOP_VECTORIZER, "final_model": FITTED_ON_TEST_SET}))
 
 
 def test_source_metadata() -> None:
@@ -180,6 +197,7 @@ def test_notes_code_reasons(notes_code_untrained_final: NotebookGrade) -> None:
     assert "clip" in reasons(grade, "test_binary_crossentropy")
     assert "float64" in reasons(grade, "test_vectorize_sequences")
     assert "GB" in reasons(grade, "test_vectorize_sequences")
+    assert "Use uint8" in reasons(grade, "test_vectorize_sequences")
     assert "counted from 1" in reasons(grade, "test_validation")
     final = reasons(grade, "test_final_model")
     assert "below the target" in final and "final_history" in final
@@ -209,6 +227,8 @@ def test_wrong_layers_reasons(wrong_layers_wrong_split_train_accuracy: NotebookG
 
 
 def test_made_up_histories_points(made_up_histories: NotebookGrade) -> None:
+    """A bool multi-hot matrix (1 byte a number) gets the vectorize points, like uint8."""
+    assert not reasons(made_up_histories, "test_vectorize_sequences")
     assert points(made_up_histories) == {**FULL_MARKS,
                                          "test_validation": 1.0,   # the split only
                                          "test_final_model": 1.5}  # architecture, reported accuracy
@@ -229,8 +249,11 @@ def test_fitted_on_test_set_points(fitted_on_test_set: NotebookGrade) -> None:
     """The kernel's test labels are shuffled while grading: the model fits noise.
 
     The training counts and the reported accuracy (measured on what the kernel got) are
-    right; the graders' own measurement, on the true labels, is about 0.5.
+    right; the graders' own measurement, on the true labels, is about 0.5. Its multi-hot
+    matrix is float32 (the notes' loop, 4 bytes a number): full points for it, and its models
+    train on it as well as on the solution's uint8 one.
     """
+    assert not reasons(fitted_on_test_set, "test_vectorize_sequences")
     assert points(fitted_on_test_set) == {**FULL_MARKS, "test_final_model": 2.0}
     final = reasons(fitted_on_test_set, "test_final_model")
     assert "below the target" in final and "trained on the test set" in final
