@@ -11,7 +11,6 @@ import pytest
 
 from dl4text.bench import data, parallel, suite, vectorize
 from dl4text.bench.child import ChildResult, emit, run_module
-from dl4text.bench.multihot import multi_hot
 from dl4text.bench.report import (
     BenchReport,
     Comparison,
@@ -26,6 +25,7 @@ from dl4text.bench.report import (
 )
 from dl4text.cli import main
 from dl4text.data import load_imdb
+from dl4text.grading.multihot import multi_hot
 
 
 def child(seconds: float | None = None, *, returncode: int = 0, wall: float = 1.0,

@@ -64,9 +64,9 @@ def test_instructor_code_in_the_wheel_is_caught(handout: Handout, tmp_path: Path
     build_handout(REPO, folder, ["a1_dense"])
     for wheel in folder.glob("*.whl"):
         wheel.unlink()
-    write_wheel(folder, (*STUDENT_PARTS, "bench", "grading/evaluate.py"))
+    write_wheel(folder, (*STUDENT_PARTS, "grading/matrix.py", "grading/evaluate.py"))
     problems = scan_handout(folder, REPO)
-    assert any("dl4text/bench/matrix.py: not part of the student package" in p for p in problems), problems
+    assert any("dl4text/grading/matrix.py: not part of the student package" in p for p in problems), problems
     assert any("dl4text/grading/evaluate.py: not part of the student package" in p for p in problems)
 
 

@@ -143,3 +143,11 @@ def test_every_hand_graded_answer_has_a_rubric_for_the_grader_only(name: str) ->
         assert text.count("**1 point") == points, answer_id  # what earns each point
         released = a.cell_by_id(release, a.rubric_id(answer_id))
         assert released.source.strip() == a.RUBRIC_NOTE, answer_id
+
+
+def test_bare_openings_are_not_grader_code(tmp_path: Path) -> None:
+    from dl4text.nbgrader.leakscan import grader_lines
+
+    (tmp_path / "test_x.py").write_text("def check():\n    raise AssertionError(\n        'the answer is off')\n"
+                                         "    kv = KeyedVectors(vectors.shape[1])\n")
+    assert grader_lines(tmp_path) == {"'the answer is off')", "kv = KeyedVectors(vectors.shape[1])"}

@@ -392,7 +392,7 @@ print("ATTACK-DONE")
 '''
 
 #: the kit's instructor-only modules: graders' helpers, runners, the benchmark's reference answers
-KIT_ANSWERS = ("dl4text.bench.matrix", "dl4text.bench.multihot", "dl4text.bench.training",
+KIT_ANSWERS = ("dl4text.grading.matrix", "dl4text.grading.multihot", "dl4text.bench.training",
                "dl4text.grading.evaluate", "dl4text.grading.probe", "dl4text.runners", "dl4text.nbgrader",
                "dl4text.embeddings.matrix", "dl4text.data.multihot")
 
@@ -410,7 +410,7 @@ roots = [os.path.dirname(KIT)]
 for pth in glob.glob(os.path.join(site.getsitepackages()[0], "*.pth")):  # an editable install names its src/
     roots += [line.strip() for line in open(pth) if line.strip().startswith("/")]
 for root in roots:
-    for rel in ("dl4text/bench/matrix.py", "dl4text/grading/evaluate.py", "dl4text/__init__.py"):
+    for rel in ("dl4text/grading/matrix.py", "dl4text/bench/training.py", "dl4text/__init__.py"):
         path = os.path.join(root, rel)
         try:
             found["reads"][path] = "read " + str(len(open(path).read()))
@@ -667,7 +667,7 @@ ATTACKS: dict[str, Attack] = {
         "file in site-packages",
         _built("source", answer=WRONG_ANSWER, start=(WRITES_INTO_KIT,)), DOUBLE_ONLY),
     "imports_the_kits_answers": Attack(
-        "imports the kit's reference answers (dl4text.bench.matrix, .multihot), the graders' helpers and "
+        "imports the kit's reference answers (dl4text.grading.matrix, .multihot), the graders' helpers and "
         "the runners, and reads their source at the installed kit's path and at every path a .pth file names",
         _built("source", answer=WRONG_ANSWER, start=(f"KIT_ANSWERS = {KIT_ANSWERS!r}\n" + IMPORTS_KIT_ANSWERS,)),
         DOUBLE_ONLY),

@@ -86,9 +86,9 @@ def build(name: str, matrix: Any = None) -> Any:
 
 
 def _frozen_matrix() -> tuple[Any, str]:
-    from dl4text.bench.matrix import embedding_matrix
     from dl4text.data import get_word_index
     from dl4text.embeddings import load_vectors
+    from dl4text.grading.matrix import embedding_matrix
 
     matrix, found = embedding_matrix(get_word_index(), load_vectors(), num_words=NUM_WORDS)
     vectors = os.environ.get("DL4TEXT_VECTORS") or "glove-50"
@@ -101,7 +101,7 @@ def train_one(name: str, epochs: int, data: tuple) -> dict[str, Any]:
     import numpy as np
 
     from dl4text import course
-    from dl4text.bench.multihot import multi_hot
+    from dl4text.grading.multihot import multi_hot
 
     (x_train, y_train), (x_test, y_test) = data
     note, matrix = "", None

@@ -1,4 +1,4 @@
-"""Vectorising: :func:`dl4text.bench.multihot.multi_hot` against the notes' ``vectorize_sequences``.
+"""Vectorising: :func:`dl4text.grading.multihot.multi_hot` against the notes' ``vectorize_sequences``.
 
 Both turn the 25,000 training reviews (``load_imdb(num_words=10000)``) into multi-hot rows,
 each called once in a fresh process, as a student's kernel calls it: the time of the call
@@ -41,8 +41,8 @@ def _child(argv: list[str] | None = None) -> None:
     parser.add_argument("which", choices=["notes", "kit"])
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
-    from dl4text.bench.multihot import multi_hot
     from dl4text.data import load_imdb
+    from dl4text.grading.multihot import multi_hot
 
     (x_train, _), _ = load_imdb(num_words=VOCABULARY_SIZE)
     function = vectorize_sequences if args.which == "notes" else multi_hot

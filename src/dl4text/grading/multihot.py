@@ -1,7 +1,7 @@
 """Multi-hot encoding of id sequences, vectorised and in float32.
 
 The kit's own answer to an exercise of assignment 1 (``vectorize_sequences``), for the
-benchmark: not part of the student's package (:mod:`dl4text.kitparts`).
+graders and the benchmark: not part of the student's package (:mod:`dl4text.kitparts`).
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors, Word2Vec
 
-from dl4text.bench.matrix import EmbeddingMatrix, embedding_matrix
 from dl4text.data import get_word_index, load_imdb
 from dl4text.embeddings import DimensionMismatchError, VectorsError, load_vectors
+from dl4text.grading.matrix import EmbeddingMatrix, embedding_matrix
 
 WORD_INDEX = {"the": 1, "movie": 2, "good": 3, "unknownword": 4, "bad": 5, "plot": 6,
               "rare": 7, "rarer": 5000}

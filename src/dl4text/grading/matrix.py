@@ -1,6 +1,6 @@
 """The pretrained embedding matrix for a Keras ``Embedding`` layer, aligned with the ids.
 
-The kit's own answer to an exercise of assignment 2, for the benchmark's training: it is not
+The kit's own answer to an exercise of assignment 2, for the graders and the benchmark: it is not
 part of the student's package (:mod:`dl4text.kitparts`), so neither the handout nor a
 graded kernel can import it.
 """
