@@ -63,13 +63,14 @@ def rubric_id(answer_id: str) -> str:
 def rubric(answer_id: str, text: str) -> NotebookNode:
     """The grader's rubric for the hand-graded answer ``answer_id``, to place right after it.
 
-    A locked markdown cell whose ``### BEGIN MARK SCHEME`` region nbgrader's ClearMarkScheme
+    A locked markdown cell whose ``BEGIN MARK SCHEME`` region (between HTML comments, so that
+    it renders without headings) nbgrader's ClearMarkScheme
     removes from the release; autograde's OverwriteCells puts the locked cell's source back
     from the gradebook, so formgrader shows the rubric under the student's answer, and the
     course's feedback clears it again (see :mod:`dl4text.nbgrader.config`).
     """
     cell = nbformat.v4.new_markdown_cell(
-        f"{RUBRIC_NOTE}\n### BEGIN MARK SCHEME\n{text.strip()}\n### END MARK SCHEME")
+        f"{RUBRIC_NOTE}\n\n<!-- BEGIN MARK SCHEME (removed from the release and the feedback) -->\n{text.strip()}\n<!-- END MARK SCHEME -->")
     cell.metadata.update(_meta(rubric_id(answer_id), grade=False, solution=False, locked=True))
     return cell
 

@@ -137,7 +137,7 @@ def test_every_hand_graded_answer_has_a_rubric_for_the_grader_only(name: str) ->
         after = source.cells[source.cells.index(answer) + 1]
         assert after.metadata.get("nbgrader", {}).get("grade_id") == a.rubric_id(answer_id), answer_id
         assert after.metadata["nbgrader"]["locked"], answer_id
-        text = after.source.split("### BEGIN MARK SCHEME")[1].split("### END MARK SCHEME")[0]
+        text = after.source.split("BEGIN MARK SCHEME")[1].split("END MARK SCHEME")[0]
         points = answer.metadata["nbgrader"]["points"]
         assert f"**Rubric ({points:g} points).**" in text and "*A full answer.*" in text, answer_id
         assert text.count("**1 point") == points, answer_id  # what earns each point
