@@ -90,8 +90,9 @@ def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
         # ours too, and the compressed stream is read to its end, so that gzip/bz2/xz check
         # their end marker (and CRC) and a truncated archive raises instead of quietly
         # losing its last reviews.
-        with _decompressed(path) as stream:
-            for name, raw in iter_files(stream, keep):
+        stream, crc_checked = _decompressed(path)
+        with stream:
+            for name, raw in iter_files(stream, keep, check_headers=not crc_checked):
                 yield _review(_MEMBER.search(name), raw)
             while stream.read(1 << 16):
                 pass
@@ -101,17 +102,21 @@ def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
             "Download aclImdb_v1.tar.gz again and point DL4TEXT_IMDB at it.") from None
 
 
-def _decompressed(path: Path) -> BinaryIO:
-    """Open ``path`` for reading, decompressed when it is gzip, bzip2 or xz (told by its magic)."""
+def _decompressed(path: Path) -> tuple[BinaryIO, bool]:
+    """Open ``path`` for reading, decompressed when it is gzip, bzip2 or xz (told by its magic).
+
+    The flag says whether the decompressor checks a CRC of all the bytes it gives (gzip and
+    bzip2 always do; xz may be written without a check, an uncompressed tar has none).
+    """
     with path.open("rb") as handle:
         magic = handle.read(6)
     if magic.startswith(b"\x1f\x8b"):
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb"), True
     if magic.startswith(b"BZh"):
-        return bz2.open(path, "rb")
+        return bz2.open(path, "rb"), True
     if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.open(path, "rb")
-    return path.open("rb")
+        return lzma.open(path, "rb"), False
+    return path.open("rb"), False
 
 
 def _review(match: re.Match[str], raw: bytes) -> Review:

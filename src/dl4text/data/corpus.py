@@ -73,15 +73,15 @@ def encode(source: Path) -> EncodedCorpus:
     reviews = read_reviews(source, ("train", "test"))
     train_tokens = [tokenize(r.text) for r in reviews["train"]]
     test_tokens = [tokenize(r.text) for r in reviews["test"]]
-    train_offsets, test_offsets = _offsets(train_tokens), _offsets(test_tokens)
     # One pass over the training words gives each word a provisional id (the order in which
     # it is first seen) and the array of those ids, all in C; the counts come from the array.
     first_seen: defaultdict[str, int] = defaultdict()
     first_seen.default_factory = first_seen.__len__  # a new word gets the next id
-    train_ids = np.fromiter(map(first_seen.__getitem__, chain.from_iterable(train_tokens)),
-                            dtype=np.int64, count=int(train_offsets[-1]))
-    test_ids = np.fromiter(map(first_seen.get, chain.from_iterable(test_tokens), repeat(-1)),
-                           dtype=np.int64, count=int(test_offsets[-1]))
+    # (a list first, then an array: much faster than np.fromiter on the map)
+    train_ids = np.array(list(map(first_seen.__getitem__, chain.from_iterable(train_tokens))),
+                         dtype=np.int64)
+    test_ids = np.array(list(map(first_seen.get, chain.from_iterable(test_tokens), repeat(-1))),
+                        dtype=np.int64)
     words = list(first_seen)
     counts = np.bincount(train_ids, minlength=len(words)).tolist()
     order = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
@@ -90,9 +90,9 @@ def encode(source: Path) -> EncodedCorpus:
     rank_of = np.full(len(words) + 1, UNKNOWN, dtype=np.int32)
     rank_of[order] = np.arange(1, len(words) + 1, dtype=np.int32)
     return EncodedCorpus(
-        train=EncodedSplit(flat=rank_of[train_ids], offsets=train_offsets,
+        train=EncodedSplit(flat=rank_of[train_ids], offsets=_offsets(train_tokens),
                            labels=np.array([r.label for r in reviews["train"]], dtype=np.uint8)),
-        test=EncodedSplit(flat=rank_of[test_ids], offsets=test_offsets,
+        test=EncodedSplit(flat=rank_of[test_ids], offsets=_offsets(test_tokens),
                           labels=np.array([r.label for r in reviews["test"]], dtype=np.uint8)),
         vocabulary=[words[i] for i in order],
     )
