@@ -80,9 +80,9 @@ def _iter_folder(folder: Path, wanted: set[str]) -> Iterator[Review]:
 
 
 def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
-    def keep(name: str) -> bool:
+    def select(name: str) -> re.Match[str] | None:
         match = _MEMBER.search(name) if name.endswith(".txt") else None
-        return match is not None and _split_of(match) in wanted
+        return match if match is not None and _split_of(match) in wanted else None
 
     try:
         # Read in one pass, start to end, with our own lean tar reader (tarfile parses every
@@ -92,8 +92,8 @@ def _iter_tarball(path: Path, wanted: set[str]) -> Iterator[Review]:
         # losing its last reviews.
         stream, crc_checked = _decompressed(path)
         with stream:
-            for name, raw in iter_files(stream, keep, check_headers=not crc_checked):
-                yield _review(_MEMBER.search(name), raw)
+            for match, raw in iter_files(stream, select, check_headers=not crc_checked):
+                yield _review(match, raw)
             while stream.read(1 << 16):
                 pass
     except (TarFormatError, EOFError, zlib.error, lzma.LZMAError, OSError) as exc:

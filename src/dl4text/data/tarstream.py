@@ -15,8 +15,9 @@ header or a member's data, or a header whose checksum is wrong, raises :class:`T
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
+T = TypeVar("T")
 BLOCK = 512
 CHUNK = 1 << 20  # decompressed bytes read at a time
 _FILE_TYPES = frozenset(b"0\x007")  # regular file, old-style regular file, contiguous file
@@ -78,15 +79,16 @@ class _Blocks:
         self._buffer, self._pos = b"".join(parts), 0
 
 
-def iter_files(stream: BinaryIO, wanted: Callable[[str], bool] | None = None, *,
-               check_headers: bool = True) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(name, content)`` for each regular file of the tar ``stream``, in archive order.
+def iter_files(stream: BinaryIO, select: Callable[[str], T | None], *,
+               check_headers: bool = True) -> Iterator[tuple[T, bytes]]:
+    """Yield ``(select(name), content)`` for each regular file of the tar ``stream`` that
+    ``select`` keeps (returns something other than None for), in archive order.
 
-    ``wanted(name)``, when given, says which files to read: the others are skipped
-    without being copied. Names are decoded as UTF-8 (undecodable bytes escaped).
-    ``check_headers=False`` skips the header checksums, for a stream whose every byte is
-    checked otherwise (gzip's CRC-32 of the whole decompressed stream, read to its end).
-    Raises :class:`TarFormatError` for a truncated or malformed archive.
+    The files ``select`` leaves out are skipped without being copied. Names are decoded as
+    UTF-8 (undecodable bytes escaped). ``check_headers=False`` skips the header checksums,
+    for a stream whose every byte is checked otherwise (gzip's CRC-32 of the whole
+    decompressed stream, read to its end). Raises :class:`TarFormatError` for a truncated
+    or malformed archive.
     """
     blocks = _Blocks(stream)
     long_name: str | None = None
@@ -95,33 +97,43 @@ def iter_files(stream: BinaryIO, wanted: Callable[[str], bool] | None = None, *,
         header = blocks.take(BLOCK, at_end_ok=True)
         if not header:
             return  # no end-of-archive blocks: tolerated, as tar and tarfile do
-        if header.count(0) == BLOCK:
+        if header[0] == 0 and header.count(0) == BLOCK:
             return  # the end-of-archive marker
-        kind = header[156]
-        size = pax.get("size")
-        size = int(size) if size is not None else _number(header[124:136])
         if check_headers:
             _check(header)
-        padded = size + (-size % BLOCK)
+        kind = header[156]
+        size = _pax_size(pax) if "size" in pax else _number(header[124:136])
+        padding = -size % BLOCK
         if kind in _FILE_TYPES:
-            name = pax.get("path") or long_name or _name(header)
-            long_name, pax = None, {}
-            if kind == 0 and name.endswith("/"):  # an old-style folder
-                blocks.skip(padded)
-            elif wanted is None or wanted(name):
-                data = blocks.take(padded)
-                yield name, data[:size] if padded != size else data
+            if pax or long_name:
+                name = pax.get("path") or long_name or _name(header)
+                long_name, pax = None, {}
             else:
-                blocks.skip(padded)
-        elif kind == ord("L"):  # GNU: the next member's long name
-            long_name = _text(blocks.take(padded)[:size].split(b"\0", 1)[0])
-        elif kind == ord("x"):  # POSIX pax: records for the next member
-            pax = _pax_records(blocks.take(padded)[:size])
+                name = _name(header)
+            key = None if kind == 0 and name.endswith("/") else select(name)  # (an old-style folder)
+            if key is None:
+                blocks.skip(size + padding)
+            else:
+                yield key, blocks.take(size)
+                blocks.skip(padding)
+        elif kind == 76:  # "L", GNU: the next member's long name
+            long_name = _text(blocks.take(size).split(b"\0", 1)[0])
+            blocks.skip(padding)
+        elif kind == 120:  # "x", POSIX pax: records for the next member
+            pax = _pax_records(blocks.take(size))
+            blocks.skip(padding)
         elif kind in _SKIPPED_TYPES:
             long_name, pax = None, {}
-            blocks.skip(padded)
+            blocks.skip(size + padding)
         else:
             raise TarFormatError(f"unsupported tar member type {bytes([kind])!r}")
+
+
+def _pax_size(pax: dict[str, str]) -> int:
+    try:
+        return int(pax["size"])
+    except ValueError:
+        raise TarFormatError(f"a pax header has an unreadable size {pax['size']!r}") from None
 
 
 def _check(header: bytes) -> None:
@@ -151,8 +163,10 @@ def _number(field: bytes) -> int:
 def _name(header: bytes) -> str:
     """The member name of a ustar header (its ``prefix`` field joined in front)."""
     name = header[:100].split(b"\0", 1)[0]
+    if header[345] == 0:
+        return name.decode("utf-8", "surrogateescape")
     prefix = header[345:500].split(b"\0", 1)[0]
-    return _text(prefix + b"/" + name if prefix else name)
+    return _text(prefix + b"/" + name)
 
 
 def _text(raw: bytes) -> str:
