@@ -62,10 +62,15 @@ def test_the_threads_error_is_raised_in_the_caller() -> None:
         next(stream)
 
 
-def test_closing_early_stops_the_thread() -> None:
+def test_closing_early_stops_the_thread_and_closes_the_source() -> None:
+    closed = threading.Event()
+
     def endless():
-        while True:
-            yield b"x" * 1000
+        try:
+            while True:
+                yield b"x" * 1000
+        finally:
+            closed.set()  # what gzip_blocks does here: close its file
 
     before = threading.active_count()
     reader = BlockReader(in_background(endless(), depth=2))
@@ -73,3 +78,4 @@ def test_closing_early_stops_the_thread() -> None:
     reader.close()
     assert threading.active_count() == before
     assert not [t for t in threading.enumerate() if t.name == "dl4text-gunzip"]
+    assert closed.is_set()

@@ -70,6 +70,10 @@ def in_background(blocks: Iterator[T], depth: int = 4) -> Iterator[T]:
             ready.put(_END)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
             ready.put(exc)
+        finally:
+            close = getattr(blocks, "close", None)
+            if close is not None:
+                close()  # e.g. gzip_blocks closes its file
 
     thread = threading.Thread(target=produce, name="dl4text-gunzip", daemon=True)
     thread.start()
