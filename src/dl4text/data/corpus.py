@@ -83,8 +83,10 @@ def encode(source: Path) -> EncodedCorpus:
     test_ids = np.array(list(map(first_seen.get, chain.from_iterable(test_tokens), repeat(-1))),
                         dtype=np.int64)
     words = list(first_seen)
-    counts = np.bincount(train_ids, minlength=len(words)).tolist()
-    order = sorted(range(len(words)), key=lambda i: (-counts[i], words[i]))
+    counts = np.bincount(train_ids, minlength=len(words))
+    # most frequent first, ties alphabetically: sorted by word, then stably by count
+    by_word = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
+    order = by_word[np.argsort(-counts[by_word], kind="stable")]
     # rank_of[provisional id] is the word's rank; the extra last entry, UNKNOWN, is what the
     # id -1 of a test word never seen in training picks
     rank_of = np.full(len(words) + 1, UNKNOWN, dtype=np.int32)
@@ -94,7 +96,7 @@ def encode(source: Path) -> EncodedCorpus:
                            labels=np.array([r.label for r in reviews["train"]], dtype=np.uint8)),
         test=EncodedSplit(flat=rank_of[test_ids], offsets=_offsets(test_tokens),
                           labels=np.array([r.label for r in reviews["test"]], dtype=np.uint8)),
-        vocabulary=[words[i] for i in order],
+        vocabulary=[words[i] for i in order.tolist()],
     )
 
 
