@@ -210,3 +210,17 @@ def test_bench_help(capsys: pytest.CaptureFixture) -> None:
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "--quick" in out and "--out" in out and "--only" in out
+
+
+def test_data_section_measures_cold_threaded_cold_one_thread_and_warm(small_imdb, isolated_cache: Path,
+                                                                      tmp_path: Path) -> None:
+    """Real child processes on the small archive: every row has figures, the same output as the
+    baseline (no 'different output' note), and says which rows use a second thread."""
+    rows = data.measure(small_imdb.path, tmp_path, quick=True)
+    assert [r.what.split(") ")[1].split(":")[0] for r in rows] == ["cold", "cold, one thread", "warm"]
+    for row in rows:
+        assert row.baseline is not None and row.kit is not None, row.note
+        assert "different output" not in row.note
+        assert "CPU time of the call" in row.note
+        assert row.details["kit"]["report"]["ids"] == row.details["baseline"]["report"]["ids"] > 0
+    assert "second thread" in rows[0].note and "second thread" not in rows[1].note

@@ -40,3 +40,26 @@ def test_is_pure_and_returns_a_new_list() -> None:
     first = tokenize(text)
     first.append("x")
     assert tokenize(text) == ["don't", "stop"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("'a' b'' ''c d'e'f g''h", ["a", "b", "c", "d'e'f", "g", "h"]),
+    ("x'-y _'z' 1'2 '", ["x", "y", "z", "1'2"]),
+    ("ctrl\x1fchars\x7fand\x00nul", ["ctrl", "chars", "and", "nul"]),
+    ("<a href='x'>link</a> I'M <b", ["link", "i'm", "b"]),
+])
+def test_ascii_and_unicode_texts_follow_the_same_rules(text: str, words: list[str]) -> None:
+    """An all-ASCII text takes a faster path than one with other characters: same words."""
+    assert text.isascii()
+    assert tokenize(text) == words
+    # a non-ASCII word in front sends the text down the general (regular expression) path
+    assert tokenize("ÀB " + text) == ["àb", *words]
+
+
+def test_the_fast_path_matches_the_rules_on_every_ascii_character() -> None:
+    from dl4text.data.tokenizer import _TAG, _WORD
+
+    alphabet = [chr(c) for c in range(128)]
+    texts = [f"a{c}b {c}c{c} d{c}{c}e" for c in alphabet] + ["".join(alphabet)]
+    for text in texts:
+        assert tokenize(text) == _WORD.findall(_TAG.sub(" ", text).lower()), repr(text)

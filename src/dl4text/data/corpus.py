@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -72,24 +73,38 @@ def encode(source: Path) -> EncodedCorpus:
     reviews = read_reviews(source, ("train", "test"))
     train_tokens = [tokenize(r.text) for r in reviews["train"]]
     test_tokens = [tokenize(r.text) for r in reviews["test"]]
-    counts = Counter(word for words in train_tokens for word in words)
-    vocabulary = sorted(counts, key=lambda w: (-counts[w], w))
-    rank = {word: i + 1 for i, word in enumerate(vocabulary)}
+    # One pass over the training words gives each word a provisional id (the order in which
+    # it is first seen) and the array of those ids, all in C; the counts come from the array.
+    first_seen: defaultdict[str, int] = defaultdict()
+    first_seen.default_factory = first_seen.__len__  # a new word gets the next id
+    # (a list first, then an array: much faster than np.fromiter on the map)
+    train_ids = np.array(list(map(first_seen.__getitem__, chain.from_iterable(train_tokens))),
+                         dtype=np.int64)
+    test_ids = np.array(list(map(first_seen.get, chain.from_iterable(test_tokens), repeat(-1))),
+                        dtype=np.int64)
+    words = list(first_seen)
+    counts = np.bincount(train_ids, minlength=len(words))
+    # most frequent first, ties alphabetically: sorted by word, then stably by count
+    by_word = np.array(sorted(range(len(words)), key=words.__getitem__), dtype=np.int64)
+    order = by_word[np.argsort(-counts[by_word], kind="stable")]
+    # rank_of[provisional id] is the word's rank; the extra last entry, UNKNOWN, is what the
+    # id -1 of a test word never seen in training picks
+    rank_of = np.full(len(words) + 1, UNKNOWN, dtype=np.int32)
+    rank_of[order] = np.arange(1, len(words) + 1, dtype=np.int32)
     return EncodedCorpus(
-        train=_encode_split(train_tokens, [r.label for r in reviews["train"]], rank),
-        test=_encode_split(test_tokens, [r.label for r in reviews["test"]], rank),
-        vocabulary=vocabulary,
+        train=EncodedSplit(flat=rank_of[train_ids], offsets=_offsets(train_tokens),
+                           labels=np.array([r.label for r in reviews["train"]], dtype=np.uint8)),
+        test=EncodedSplit(flat=rank_of[test_ids], offsets=_offsets(test_tokens),
+                          labels=np.array([r.label for r in reviews["test"]], dtype=np.uint8)),
+        vocabulary=[words[i] for i in order.tolist()],
     )
 
 
-def _encode_split(tokens: list[list[str]], labels: list[int], rank: dict[str, int]) -> EncodedSplit:
-    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+def _offsets(tokens: list[list[str]]) -> np.ndarray:
+    """Row offsets of the token lists: ``0, len(tokens[0]), len(tokens[0]) + len(tokens[1]), ...``."""
     offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    get = rank.get
-    flat = np.fromiter((get(w, UNKNOWN) for words in tokens for w in words),
-                       dtype=np.int32, count=int(offsets[-1]))
-    return EncodedSplit(flat=flat, offsets=offsets, labels=np.asarray(labels, dtype=np.uint8))
+    np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=offsets[1:])
+    return offsets
 
 
 def _write(corpus: EncodedCorpus, path: Path, *, source_fingerprint: str = "") -> None:
