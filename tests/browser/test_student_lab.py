@@ -73,7 +73,7 @@ def test_a_wrong_perceptron_fails_its_visible_test_and_validate_names_the_cell(
     page.locator(".lm-MenuBar-item", has_text="Run").click()
     page.locator(".lm-Menu-item", has_text="Run All Above Selected Cell").click()
     page.keyboard.press("Shift+Enter")
-    setup = _cell(page, "course.load_imdb(num_words=10000)")
+    setup = _cell(page, "course.load_imdb(num_words=max_unique_tokens)")
     error = test_cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     expect(error).to_contain_text(AND_FAILS, timeout=RUN_TIMEOUT_MS)
     expect(setup.locator(".jp-OutputArea")).to_contain_text(
