@@ -8,6 +8,7 @@
 | ``DL4TEXT_FAST`` | ``1`` selects the fast mode: fewer reviews and epochs, lower thresholds | off |
 | ``DL4TEXT_VECTORS`` | default word vectors for :func:`dl4text.embeddings.load_vectors` | ``glove-50`` |
 | ``DL4TEXT_CORPUS`` | an encoded corpus file to read instead of the archive (the grading view, see :mod:`dl4text.grading.data_view`); the raw reviews are then unavailable | unset: read the archive |
+| ``DL4TEXT_SEED`` | the seed of :func:`dl4text.course.seed_everything` when a notebook gives none (``dl4text solutions --seeds`` sets it) | ``0`` |
 | ``DL4TEXT_LABEL_SEED`` | set for the hidden graders only: the secret seed of the grading view the kernel ran under, so that graders can rebuild the test labels it saw | unset: not graded under a view |
 """
 
@@ -25,6 +26,7 @@ FAST_ENV = "DL4TEXT_FAST"
 VECTORS_ENV = "DL4TEXT_VECTORS"
 CORPUS_ENV = "DL4TEXT_CORPUS"
 LABEL_SEED_ENV = "DL4TEXT_LABEL_SEED"
+SEED_ENV = "DL4TEXT_SEED"
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
@@ -62,3 +64,14 @@ def label_seed() -> int | None:
 def fast_mode() -> bool:
     """True when ``DL4TEXT_FAST`` asks for the fast mode (fewer reviews and epochs)."""
     return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def training_seed() -> int:
+    """Return the training seed from ``DL4TEXT_SEED`` (default 0)."""
+    raw = os.environ.get(SEED_ENV, "").strip()
+    if not raw:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{SEED_ENV}={raw!r} is not an integer seed") from None

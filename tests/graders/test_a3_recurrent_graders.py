@@ -89,21 +89,17 @@ NOT_DONE = '''
 raise NotImplementedError()
 '''
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+# -- models that never learned enough: built but never trained, trained on a tenth of the data --
+UNTRAINED = '''
+rnn_model = build_rnn_model()  # built and compiled, never trained
+rnn_history = None
+'''
+TENTH_OF_THE_DATA = '''
+tenth = len(x_train) // 10
+lstm_model = build_lstm_model()
+lstm_history = lstm_model.fit(x_train[:tenth], train_labels[:tenth], epochs=EPOCHS_LSTM,
+                              batch_size=BATCH_SIZE, verbose=2)
+'''
 
 
 solution, release = book_fixtures(BOOK)
@@ -132,6 +128,15 @@ def no_tanh_no_input_lstm_not_done(tmp_path_factory: pytest.TempPathFactory) -> 
         "prepare_long_reviews": NOT_DONE,
         "long_lstm_model": NOT_DONE,
         "lstm_step": NOT_DONE,
+    }))
+
+
+@pytest.fixture(scope="module")
+def untrained_rnn_tenth_lstm(tmp_path_factory: pytest.TempPathFactory) -> NotebookGrade:
+    return BOOK.grade(tmp_path_factory, "untrained_rnn_tenth_lstm", BOOK.with_sources({
+        "train_rnn_model": UNTRAINED,
+        "train_lstm_model": TENTH_OF_THE_DATA,
+        "long_lstm_model": NOT_DONE,
     }))
 
 
@@ -180,3 +185,16 @@ def test_no_tanh_no_input_lstm_not_done(no_tanh_no_input_lstm_not_done: Notebook
     for grade_id in ("test_rnn_model", "test_build_lstm_model", "test_lstm_model", "test_prepare_long_reviews",
                      "test_long_lstm_model"):
         assert "NotImplementedError" in reasons(grade, grade_id) or "not defined" in reasons(grade, grade_id)
+
+
+def test_an_untrained_model_and_a_tenth_of_the_data_fail_the_accuracy(
+        untrained_rnn_tenth_lstm: NotebookGrade) -> None:
+    grade = untrained_rnn_tenth_lstm
+    # the architecture checks pass (a third of each cell); the accuracy checks do not
+    assert points(grade) == {**FULL_MARKS, "test_rnn_model": 0.6667, "test_lstm_model": 0.6667,
+                             "test_long_lstm_model": 0}, [reasons(grade, g) for g in FULL_MARKS]
+    for grade_id in ("test_rnn_model", "test_lstm_model"):
+        assert passed(grade, grade_id) == [True, False], (grade_id, reasons(grade, grade_id))
+        assert "below the target" in reasons(grade, grade_id), reasons(grade, grade_id)
+    measured = {m["name"]: m["accuracy"] for m in grade.measured}
+    assert measured["a3_recurrent.rnn_model"] < 0.6 and measured["a3_recurrent.lstm_model"] < 0.6, measured

@@ -26,6 +26,12 @@ def thresholds() -> dict[str, dict[str, Any]]:
             for assignment, entries in raw.items() for name, entry in entries.items()}
 
 
+def notes_accuracy(name: str) -> float | None:
+    """Return the lecture notes' test accuracy for ``name``, or None where the notes give none."""
+    entry = thresholds().get(name, {})
+    return float(entry["notes"]) if "notes" in entry else None
+
+
 def threshold(name: str, *, fast: bool | None = None) -> float:
     """Return the minimum test accuracy for ``name`` (``"a1_dense.final_model"``) in the current mode."""
     table = thresholds()

@@ -38,12 +38,12 @@ def assert_accuracy(name: str, model: Any, x: np.ndarray, y: np.ndarray, *,
     measurement is recorded for reports whether or not it passes. ``measured_on`` tells the
     student what input the grader built (e.g. "the first 500 words, padded before the review").
     """
-    from dl4text.course import threshold
+    from dl4text.course.thresholds import notes_accuracy, threshold
 
     target = threshold(name, fast=fast)
     measured = accuracy(model, x, y)
     MEASURED.append({"name": name, "accuracy": round(measured, 4), "threshold": target,
-                     "reviews": int(len(y))})
+                     "notes": notes_accuracy(name), "reviews": int(len(y))})
     where = f" ({measured_on})" if measured_on else ""
     assert measured >= target, (f"test accuracy {measured:.4f} on {len(y)} test reviews{where}, "
                                 f"measured by the grader, is below the target {target:.3f}")

@@ -21,8 +21,9 @@ from dl4text.sandbox.bwrap import Sandbox, hidden_kit, kit_paths
 
 KERNEL_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore",
               "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-#: variables passed on from the grading process: thread limits a worker sets, the locale
-PASSED = ("LANG", "LC_ALL", "TZ", "KERAS_BACKEND", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+#: variables passed on from the grading process: thread limits a worker sets, the locale, the
+#: training seed of ``dl4text solutions --seeds``
+PASSED = ("DL4TEXT_SEED", "LANG", "LC_ALL", "TZ", "KERAS_BACKEND", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
           "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 #: the most a submission's folder may bring into the kernel's working folder
 MAX_WORKDIR_BYTES = 512 * 1024**2
