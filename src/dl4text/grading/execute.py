@@ -38,7 +38,7 @@ from traitlets import Bool, Integer, Unicode, default
 
 from dl4text import config
 from dl4text.grading.assignment import Assignment
-from dl4text.grading.judge import CellVerdict, GraderFailure, run_graders, score_cells
+from dl4text.grading.judge import CellVerdict, GraderFailure, prestart_graders, run_graders, score_cells
 from dl4text.grading.kernel_setup import copy_workdir, kernel_environment, kernel_sandbox
 from dl4text.grading.probe import Probe
 from dl4text.grading.probing import execute_with_probes
@@ -135,6 +135,7 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
         from dl4text.sandbox.bwrap import check
 
         check()  # SandboxUnavailable stops the grading, with the reason and the fix
+    prestart_graders(fast=client.fast)  # the warm graders import TensorFlow while the kernel runs
     run = RunFolder.create()
     log = ExecutionLog()
     failure: str | None = None
