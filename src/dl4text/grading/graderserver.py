@@ -10,7 +10,7 @@ op (so no thread pool exists yet and a fork is clean), then serves requests one 
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
   of the pipe the verdicts go back through, straight to the grading process;
 * the server forks a child that enters a session of its own, moves to the private folder,
-  takes the request's environment, sends its output to ``private/graders.log`` and runs
+  takes the request's environment, is killed if the server dies, sends its output to ``private/graders.log`` and runs
   ``pytest.main`` with the cold path's arguments; its Keras state, ``plugin._results`` and
   ``evaluate.MEASURED`` are the server's, untouched: empty;
 * the server waits for the child within the timeout (kills its session past it) and replies
@@ -34,9 +34,10 @@ import time
 import traceback
 from typing import Any
 
-from dl4text.grading.warm import LOG_NAME
+from dl4text.grading.runfolder import GRADERS_LOG
 
 MAX_REQUEST = 1 << 20
+PR_SET_PDEATHSIG = 1
 PRELOAD = ("numpy", "tensorflow", "keras", "pytest", "dl4text.grading", "dl4text.grading.plugin",
            "dl4text.course", "dl4text.data")
 
@@ -84,7 +85,7 @@ def grade(sock: socket.socket, request: dict[str, Any], results_fd: int) -> dict
     args = [str(a) for a in request["args"]] + [f"--dl4text-results-fd={results_fd}"]
     env = {str(k): str(v) for k, v in request["env"].items()}
     timeout = float(request["timeout"])
-    log_fd = os.open(os.path.join(private, LOG_NAME),
+    log_fd = os.open(os.path.join(private, GRADERS_LOG),
                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -100,6 +101,7 @@ def _child(sock: socket.socket, private: str, args: list[str], env: dict[str, st
            results_fd: int) -> None:
     code = 70
     try:
+        _die_with_parent()
         os.setsid()
         sock.close()
         os.dup2(log_fd, 1)
@@ -119,6 +121,16 @@ def _child(sock: socket.socket, private: str, args: list[str], env: dict[str, st
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Be killed when the server dies (it is single-threaded: its one thread is the parent)."""
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(70)
 
 
 def _wait(sock: socket.socket, pid: int, timeout: float) -> dict[str, Any]:

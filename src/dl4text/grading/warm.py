@@ -29,10 +29,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-LOG_NAME = "graders.log"  # in the run's private folder: the output of its graders
+from dl4text.grading.runfolder import GRADERS_LOG
+
 WARM_ENV = "DL4TEXT_WARM_GRADERS"
 #: variables set per grading, not when the server starts (a change of any other restarts it)
-PER_GRADING = ("DL4TEXT_FAST", "DL4TEXT_LABEL_SEED")
+PER_GRADING = ("DL4TEXT_FAST", "DL4TEXT_LABEL_SEED", WARM_ENV)
 START_TIMEOUT = 300.0
 REPLY_GRACE = 30.0
 
@@ -180,7 +181,7 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
 def _outcome(reply: dict, data: bytes, private: Path, timeout: float) -> Outcome:
     """What the server's reply says about the grading, with the end of its output."""
     try:
-        output = (private / LOG_NAME).read_text(errors="replace")[-3000:]
+        output = (private / GRADERS_LOG).read_text(errors="replace")[-3000:]
     except OSError:
         output = ""
     ended = reply.get("ended")
