@@ -34,6 +34,8 @@ from dl4text.grading.runfolder import GRADERS_LOG
 WARM_ENV = "DL4TEXT_WARM_GRADERS"
 #: variables set per grading, not when the server starts (a change of any other restarts it)
 PER_GRADING = ("DL4TEXT_FAST", "DL4TEXT_LABEL_SEED", WARM_ENV)
+#: new variables that restart the server: those read when TensorFlow, Keras or numpy are imported
+IMPORT_TIME = ("TF_", "KERAS_", "OMP_", "MKL_", "OPENBLAS_", "CUDA_", "XLA_", "LD_", "PYTHON")
 START_TIMEOUT = 300.0
 REPLY_GRACE = 30.0
 
@@ -62,7 +64,7 @@ class WarmGraders:
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._home: Path | None = None
-        self._env_key: tuple[tuple[str, str], ...] = ()
+        self._env: dict[str, str] = {}
         self._ready = False
         self._owner = 0
 
@@ -117,10 +119,10 @@ class WarmGraders:
 
     # -- inside the lock ----------------------------------------------------------------
     def _ensure(self, env: dict[str, str]) -> socket.socket:
-        key = tuple(sorted((k, v) for k, v in env.items() if k not in PER_GRADING))
+        base = {k: v for k, v in env.items() if k not in PER_GRADING}
         if self._owner != os.getpid():  # a forked copy of this process: the server is the parent's
             self._process, self._sock, self._home, self._ready = None, None, None, False
-        if self._sock is not None and self.pid is not None and key == self._env_key:
+        if self._sock is not None and self.pid is not None and not _stale(self._env, base):
             return self._sock
         self._stop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -129,7 +131,7 @@ class WarmGraders:
             with (home / "server.log").open("wb") as log:
                 self._process = subprocess.Popen(
                     [sys.executable, "-I", "-m", "dl4text.grading.graderserver", str(theirs.fileno())],
-                    cwd=home, env={k: v for k, v in env.items() if k not in PER_GRADING},
+                    cwd=home, env=base,
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     pass_fds=(theirs.fileno(),))
         except BaseException:
@@ -138,7 +140,7 @@ class WarmGraders:
             raise
         finally:
             theirs.close()
-        self._sock, self._home, self._env_key, self._ready = ours, home, key, False
+        self._sock, self._home, self._env, self._ready = ours, home, base, False
         self._owner = os.getpid()
         return ours
 
@@ -170,6 +172,18 @@ class WarmGraders:
                 process.wait()
         if home is not None:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def _stale(started: dict[str, str], now: dict[str, str]) -> bool:
+    """Does ``now`` differ from the server's environment in what its imports may have read?
+
+    Each grading's child gets the whole of ``now``; only what was read at import time needs a
+    new server: a variable it started with that changed or went, or a new one of
+    :data:`IMPORT_TIME` (importing TensorFlow in this process sets a few others, ``TF2_BEHAVIOR``...).
+    """
+    if any(now.get(k) != v for k, v in started.items()):
+        return True
+    return any(k not in started and k.startswith(IMPORT_TIME) for k in now)
 
 
 def _drain(fd: int, chunks: list[bytes]) -> None:
