@@ -29,11 +29,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from dl4text import config
 from dl4text.grading.runfolder import GRADERS_LOG
 
-WARM_ENV = "DL4TEXT_WARM_GRADERS"
+WARM_ENV = config.WARM_GRADERS_ENV
 #: variables set per grading, not when the server starts (a change of any other restarts it)
-PER_GRADING = ("DL4TEXT_FAST", "DL4TEXT_LABEL_SEED", WARM_ENV)
+PER_GRADING = (config.FAST_ENV, config.LABEL_SEED_ENV, WARM_ENV)
 #: new variables that restart the server: those read when TensorFlow, Keras or numpy are imported
 IMPORT_TIME = ("TF_", "KERAS_", "OMP_", "MKL_", "OPENBLAS_", "CUDA_", "XLA_", "LD_", "PYTHON")
 START_TIMEOUT = 300.0
@@ -42,7 +43,7 @@ REPLY_GRACE = 30.0
 
 def enabled() -> bool:
     """False when ``DL4TEXT_WARM_GRADERS`` is ``0`` (the cold path: a fresh process per grading)."""
-    return os.environ.get(WARM_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}
+    return config.warm_graders()
 
 
 @dataclass
