@@ -102,12 +102,12 @@ def _child(sock: socket.socket, private: str, args: list[str], env: dict[str, st
     code = 70
     try:
         _die_with_parent()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
         sock.close()
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         os.close(log_fd)
-        os.set_inheritable(results_fd, True)
         os.chdir(private)
         os.environ.clear()
         os.environ.update(env)
@@ -180,6 +180,7 @@ def _kill_session(pid: int) -> None:
 def main(argv: list[str]) -> int:
     """``python -I -m dl4text.grading.graderserver FD``."""
     sock = socket.socket(fileno=int(argv[0]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
     preload()
     sock.send(b'{"ready": true}')
     serve(sock)
