@@ -147,7 +147,11 @@ class WarmGraders:
 
     def _expect_ready(self, sock: socket.socket) -> None:
         message = sock.recv(65536)
-        if not message or not json.loads(message).get("ready"):
+        try:
+            ready = bool(message) and json.loads(message).get("ready") is True
+        except ValueError:
+            ready = False
+        if not ready:
             tail = self._server_log()
             raise OSError(f"it ended while importing{': ' + tail if tail else ''}")
         self._ready = True
