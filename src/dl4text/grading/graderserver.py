@@ -10,11 +10,12 @@ op (so no thread pool exists yet and a fork is clean), then serves requests one 
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
   of the pipe the verdicts go back through, straight to the grading process;
 * the server forks a child that enters a session of its own, moves to the private folder,
-  takes the request's environment, is killed if the server dies, sends its output to ``private/graders.log`` and runs
-  ``pytest.main`` with the cold path's arguments; its Keras state, ``plugin._results`` and
+  takes the request's environment, is killed if the server dies, sends its output to
+  ``private/graders.log`` and runs ``pytest.main`` with the cold path's arguments; its Keras state, ``plugin._results`` and
   ``evaluate.MEASURED`` are the server's, untouched: empty;
 * the server waits for the child within the timeout (kills its session past it) and replies
-  how it ended: ``{"ended": "exited", "code": N}``, ``"signal"`` or ``"timeout"``.
+  how it ended: ``{"ended": "exited", "code": N}``, ``"signal"``, ``"timeout"`` (or
+  ``"refused"``: a request it could not read).
 
 When the grading process closes its end (it exits, or gives up on the server), the server
 kills the child in progress and exits.
@@ -92,8 +93,7 @@ def grade(sock: socket.socket, request: dict[str, Any], results_fd: int) -> dict
     pid = os.fork()
     if pid == 0:  # the child: never returns
         _child(sock, private, args, env, log_fd, results_fd)
-    os.close(log_fd)
-    os.close(results_fd)
+    os.close(log_fd)  # the results pipe is closed by the caller, which received it
     return _wait(sock, pid, timeout)
 
 
