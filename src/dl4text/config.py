@@ -10,6 +10,7 @@
 | ``DL4TEXT_CORPUS`` | an encoded corpus file to read instead of the archive (the grading view, see :mod:`dl4text.grading.data_view`); the raw reviews are then unavailable | unset: read the archive |
 | ``DL4TEXT_SEED`` | the seed of :func:`dl4text.course.seed_everything` when a notebook gives none (``dl4text solutions --seeds`` sets it) | ``0`` |
 | ``DL4TEXT_LABEL_SEED`` | set for the hidden graders only: the secret seed of the grading view the kernel ran under, so that graders can rebuild the test labels it saw | unset: not graded under a view |
+| ``DL4TEXT_WARM_GRADERS`` | ``0`` runs the hidden graders in a new process per notebook (cold) instead of a fork of the grading process's warm graders' server (:mod:`dl4text.grading.warm`) | on |
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ VECTORS_ENV = "DL4TEXT_VECTORS"
 CORPUS_ENV = "DL4TEXT_CORPUS"
 LABEL_SEED_ENV = "DL4TEXT_LABEL_SEED"
 SEED_ENV = "DL4TEXT_SEED"
+WARM_GRADERS_ENV = "DL4TEXT_WARM_GRADERS"
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
@@ -75,3 +77,8 @@ def training_seed() -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{SEED_ENV}={raw!r} is not an integer seed") from None
+
+
+def warm_graders() -> bool:
+    """False when ``DL4TEXT_WARM_GRADERS`` is ``0`` (or false/no/off): graders in a new process each time."""
+    return os.environ.get(WARM_GRADERS_ENV, "1").strip().lower() not in {"0", "false", "no", "off"}

@@ -38,11 +38,11 @@ from traitlets import Bool, Integer, Unicode, default
 
 from dl4text import config
 from dl4text.grading.assignment import Assignment
-from dl4text.grading.judge import CellVerdict, GraderFailure, run_graders, score_cells
+from dl4text.grading.judge import CellVerdict, GraderFailure, prestart_graders, run_graders, score_cells
 from dl4text.grading.kernel_setup import copy_workdir, kernel_environment, kernel_sandbox
 from dl4text.grading.probe import Probe
 from dl4text.grading.probing import execute_with_probes
-from dl4text.grading.runfolder import RunFolder
+from dl4text.grading.runfolder import SEED_FILE, RunFolder
 from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
 from dl4text.sandbox.kernel import SandboxedKernelManager
@@ -75,6 +75,9 @@ class GradingExecute(Execute):
     cell_output_limit_kb = Integer(1024, help="Output (KiB) one cell keeps; the rest is cut with a "
                                               "note.").tag(config=True)
     notebook_output_limit_kb = Integer(8192, help="Output (KiB) the whole notebook keeps.").tag(config=True)
+
+    #: the run folder, once graded with ``keep_run_dir`` (its ``private/label_seed`` regrades it)
+    kept_run: RunFolder | None = None
 
     @default("fast")
     def _fast_default(self) -> bool:
@@ -135,6 +138,7 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
         from dl4text.sandbox.bwrap import check
 
         check()  # SandboxUnavailable stops the grading, with the reason and the fix
+    prestart_graders(fast=client.fast)  # the warm graders import TensorFlow while the kernel runs
     run = RunFolder.create()
     log = ExecutionLog()
     failure: str | None = None
@@ -179,7 +183,9 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
         client.execution_log = log
         return verdicts
     finally:
-        if client.keep_run_dir:
+        if client.keep_run_dir:  # the kernel is gone: the seed may join the graders' side, to regrade it
+            (run.private / SEED_FILE).write_text(str(label_seed))
+            client.kept_run = run
             client.log.info("run folder kept: %s", run.root)
         else:
             run.remove()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dl4text import config
+from dl4text.grading import warm
 
 
 @dataclass
@@ -62,28 +63,61 @@ def _fmt(x: float) -> str:
 
 def run_graders(grader_file: Path, private: Path, *, fast: bool, timeout: float = 1800,
                 label_seed: int | None = None) -> dict:
-    """Run ``grader_file`` with pytest in an isolated subprocess on the run's private folder.
+    """Run ``grader_file`` with pytest, isolated from the kernel, on the run's private folder.
 
     Returns ``{"tests": [raw verdict, ...], "measured": [accuracy record, ...]}``.
 
-    The process starts with ``python -I`` (no working folder or user site on ``sys.path``, no
-    ``PYTHON*`` variables) in ``private``, which the kernel never sees; the verdicts come back
-    through a pipe that only this process and the grader's hold. ``label_seed`` tells the
-    graders how the kernel's test labels were shuffled.
+    The graders run in a fresh interpreter state started with ``python -I`` (no working folder
+    or user site on ``sys.path``, no ``PYTHON*`` variables), in ``private``, which the kernel
+    never sees; the verdicts come back through a pipe that only this process and the graders
+    hold. ``label_seed`` tells the graders how the kernel's test labels were shuffled. By
+    default the state is a fork of this process's warm graders' server
+    (:mod:`dl4text.grading.warm`); with ``DL4TEXT_WARM_GRADERS=0`` a new process.
     """
-    read_fd, write_fd = os.pipe()
-    command = [sys.executable, "-I", "-m", "pytest", str(grader_file), "-p", "dl4text.grading.plugin",
-               f"--dl4text-run={private}", "--assert=plain", "-q", "--no-header",
-               "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(grader_file.parent)]
-    command.append(f"--dl4text-results-fd={write_fd}")
-    if fast:
-        command.append("--dl4text-fast")
+    args = pytest_args(grader_file, private, fast=fast)
+    env = grader_env(fast=fast, label_seed=label_seed)
+    if warm.enabled():
+        outcome = warm.shared().run(args, private, env=env, timeout=timeout)
+        if outcome.server_failed:  # the server cannot start here: this grading goes the cold way
+            outcome = _run_cold(args, private, env=env, timeout=timeout)
+    else:
+        outcome = _run_cold(args, private, env=env, timeout=timeout)
+    if outcome.timed_out:
+        raise GraderFailure(outcome.failure)
+    try:
+        return json.loads(outcome.data)
+    except ValueError:
+        why = f" ({outcome.failure})" if outcome.failure else ""
+        raise GraderFailure(f"the graders did not finish{why}:\n" + outcome.output[-3000:]) from None
+
+
+def pytest_args(grader_file: Path, private: Path, *, fast: bool) -> list[str]:
+    """pytest's arguments for ``grader_file`` on the run folder ``private`` (without the results fd)."""
+    args = [str(grader_file), "-p", "dl4text.grading.plugin", f"--dl4text-run={private}", "--assert=plain",
+            "-q", "--no-header", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(grader_file.parent)]
+    return [*args, "--dl4text-fast"] if fast else args
+
+
+def grader_env(*, fast: bool, label_seed: int | None) -> dict[str, str]:
+    """The graders' environment: this process's, with the mode and the seed, never the kernel's view."""
     env = dict(os.environ, DL4TEXT_FAST="1" if fast else "0", TF_CPP_MIN_LOG_LEVEL="2",
                TF_ENABLE_ONEDNN_OPTS=os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0"))
     env.pop(config.LABEL_SEED_ENV, None)
     env.pop(config.CORPUS_ENV, None)  # the graders read the real data, never a view
     if label_seed is not None:
         env[config.LABEL_SEED_ENV] = str(label_seed)
+    return env
+
+
+def prestart_graders(*, fast: bool) -> None:
+    """Start this process's warm graders now, so that they import while the kernel runs."""
+    warm.prestart(grader_env(fast=fast, label_seed=None))
+
+
+def _run_cold(args: list[str], private: Path, *, env: dict[str, str], timeout: float) -> warm.Outcome:
+    """The graders in a new ``python -I -m pytest`` process."""
+    read_fd, write_fd = os.pipe()
+    command = [sys.executable, "-I", "-m", "pytest", *args, f"--dl4text-results-fd={write_fd}"]
     chunks: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(read_fd, chunks), daemon=True)
     reader.start()
@@ -91,14 +125,11 @@ def run_graders(grader_file: Path, private: Path, *, fast: bool, timeout: float 
         done = subprocess.run(command, cwd=private, env=env, capture_output=True, text=True,
                               timeout=timeout, check=False, pass_fds=(write_fd,))
     except subprocess.TimeoutExpired:
-        raise GraderFailure(f"the graders ran longer than {timeout:.0f} s") from None
+        return warm.Outcome(b"", failure=f"the graders ran longer than {timeout:.0f} s", timed_out=True)
     finally:
         os.close(write_fd)
         reader.join(timeout=10)
-    try:
-        return json.loads(b"".join(chunks))
-    except ValueError:
-        raise GraderFailure("the graders did not finish:\n" + (done.stdout + done.stderr)[-3000:]) from None
+    return warm.Outcome(b"".join(chunks), output=(done.stdout + done.stderr)[-3000:])
 
 
 def _drain(fd: int, chunks: list[bytes]) -> None:

@@ -5,6 +5,8 @@ Layout (``run/`` is private to the grading process, mode 0700)::
     run/private/          the graders' side only; never visible to the kernel
         spec.pkl          the probe (inputs chosen at grading time), read by the graders
         execution.json    the execution log
+        graders.log       the graders' output (warm graders)
+        label_seed        the view's seed, only in a run folder kept for debugging
         artifacts/        what the kernel produced, copied out after each probe (no links)
     run/inbox/            read-only in the sandbox
         kernel.json       the kernel's connection file
@@ -33,6 +35,10 @@ from typing import BinaryIO
 SPEC_FILE = "spec.pkl"
 REQUESTS_FILE = "requests.pkl"
 LOG_FILE = "execution.json"
+#: the graders' output (pytest's report), written by the warm graders' child
+GRADERS_LOG = "graders.log"
+#: the grading view's seed, written into a kept run folder only (after the kernel is gone), to regrade it
+SEED_FILE = "label_seed"
 ARTIFACTS = "artifacts"
 #: the suffixes a probe result may have (``<key>.status.json``, its status, copied last)
 RESULT_SUFFIXES = (".npy", ".json", ".keras", ".status.json")

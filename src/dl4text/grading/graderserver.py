@@ -1,0 +1,193 @@
+"""The warm graders' server: TensorFlow imported once, one forked child per grading.
+
+Started by :class:`dl4text.grading.warm.WarmGraders` as ``python -I -m
+dl4text.grading.graderserver FD`` (outside the kernel's sandbox, like the cold graders'
+process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket file exists
+anywhere. It imports TensorFlow, Keras, pytest and the grading modules, runs no TensorFlow
+op (so no thread pool exists yet and a fork is clean), then serves requests one at a time:
+
+* a request is one JSON message (the pytest arguments, the run's private folder, the
+  environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
+  of the pipe the verdicts go back through, straight to the grading process;
+* the server forks a child that enters a session of its own, moves to the private folder,
+  takes the request's environment, is killed if the server dies, sends its output to
+  ``private/graders.log`` and runs ``pytest.main`` with the cold path's arguments; its Keras state, ``plugin._results`` and
+  ``evaluate.MEASURED`` are the server's, untouched: empty;
+* the server waits for the child within the timeout (kills its session past it) and replies
+  how it ended: ``{"ended": "exited", "code": N}``, ``"signal"``, ``"timeout"`` (or
+  ``"refused"``: a request it could not read).
+
+When the grading process closes its end (it exits, or gives up on the server), the server
+kills the child in progress and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+from dl4text.grading.runfolder import GRADERS_LOG
+
+MAX_REQUEST = 1 << 20
+PR_SET_PDEATHSIG = 1
+PRELOAD = ("numpy", "tensorflow", "keras", "pytest", "dl4text.grading", "dl4text.grading.plugin",
+           "dl4text.course", "dl4text.data")
+
+
+def preload() -> None:
+    """Import what every grading needs (and pytest's own plugins); run no TensorFlow op."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from _pytest.config import default_plugins
+
+    for name in default_plugins:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f"_pytest.{name}")
+
+
+def serve(sock: socket.socket) -> None:
+    """Answer requests on ``sock`` until the other end closes it."""
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 1)
+        except OSError:
+            return
+        if not message:
+            return
+        try:
+            request = json.loads(message)
+            if len(fds) != 1:
+                raise ValueError("a request carries exactly one results pipe")
+            reply = grade(sock, request, fds[0])
+        except Exception as exc:  # noqa: BLE001 - a bad request fails alone; the server goes on
+            reply = {"ended": "refused", "detail": f"{type(exc).__name__}: {exc}"}
+        finally:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        try:
+            sock.send(json.dumps(reply).encode())
+        except OSError:
+            return
+
+
+def grade(sock: socket.socket, request: dict[str, Any], results_fd: int) -> dict[str, Any]:
+    """Run one grading in a forked child; return how it ended."""
+    private = str(request["private"])
+    args = [str(a) for a in request["args"]] + [f"--dl4text-results-fd={results_fd}"]
+    env = {str(k): str(v) for k, v in request["env"].items()}
+    timeout = float(request["timeout"])
+    log_fd = os.open(os.path.join(private, GRADERS_LOG),
+                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _child(sock, private, args, env, log_fd, results_fd)
+    os.close(log_fd)  # the results pipe is closed by the caller, which received it
+    return _wait(sock, pid, timeout)
+
+
+def _child(sock: socket.socket, private: str, args: list[str], env: dict[str, str], log_fd: int,
+           results_fd: int) -> None:
+    code = 70
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setsid()
+        sock.close()
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        os.chdir(private)
+        os.environ.clear()
+        os.environ.update(env)
+        import pytest
+
+        code = int(pytest.main(args))
+    except BaseException:  # noqa: BLE001 - whatever happens, the child ends here
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Be killed when the server dies (it is single-threaded: its one thread is the parent)."""
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(70)
+
+
+def _wait(sock: socket.socket, pid: int, timeout: float) -> dict[str, Any]:
+    """Wait for child ``pid`` within ``timeout``; kill its session past it or if the client left."""
+    deadline = time.monotonic() + timeout
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLHUP | select.POLLIN)
+    pidfd = _pidfd(pid)
+    if pidfd is not None:
+        poller.register(pidfd, select.POLLIN)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                _kill_session(pid)
+                if os.WIFSIGNALED(status):
+                    return {"ended": "signal", "signal": os.WTERMSIG(status)}
+                return {"ended": "exited", "code": os.waitstatus_to_exitcode(status)}
+            left = deadline - time.monotonic()
+            events = poller.poll(max(0.0, min(left, 0.05 if pidfd is None else left)) * 1000)
+            if any(fd == sock.fileno() for fd, _ in events):  # the client hung up: nobody waits
+                _kill_session(pid)
+                os.waitpid(pid, 0)
+                return {"ended": "abandoned"}
+            if left <= 0:
+                _kill_session(pid)
+                os.waitpid(pid, 0)
+                return {"ended": "timeout", "seconds": timeout}
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux 5.3+: poll every 50 ms instead
+        return None
+
+
+def _kill_session(pid: int) -> None:
+    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        with contextlib.suppress(OSError):
+            kill()
+
+
+def main(argv: list[str]) -> None:
+    """``python -I -m dl4text.grading.graderserver FD``: serve until the other end closes."""
+    sock = socket.socket(fileno=int(argv[0]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
+    preload()
+    sock.send(b'{"ready": true}')
+    serve(sock)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # nothing to tear down: skip TensorFlow's finalisation, so its grading process need not wait
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

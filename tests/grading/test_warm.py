@@ -1,0 +1,137 @@
+"""Warm graders: one server for many gradings, each in a fresh child; a crash or a hang costs one grading.
+
+Every test runs real graders (small pytest modules written here, and the a1 solution's) through
+:func:`dl4text.grading.judge.run_graders`, the engine's only way to the graders.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from dl4text.grading import judge, warm
+from dl4text.grading.judge import GraderFailure, run_graders
+
+GRADERS = '''
+import os, signal, time
+import keras
+from dl4text.grading import grades
+from dl4text.grading.evaluate import MEASURED
+
+@grades("test_one")
+def test_the_seed():
+    """the seed of this grading"""
+    assert os.environ.get("DL4TEXT_LABEL_SEED") == "1", f"seed {os.environ.get('DL4TEXT_LABEL_SEED')}"
+
+@grades("test_one")
+def test_a_fresh_state():
+    """Keras names, the measured list and this module start afresh"""
+    MEASURED.append({"name": "x", "pid": os.getpid()})
+    assert len(MEASURED) == 1, f"{len(MEASURED)} measurements: an earlier grading's are still there"
+    assert keras.layers.Dense(1).name == "dense", "Keras kept an earlier grading's layer names"
+
+@grades("test_one")
+def test_what_the_grading_asks():
+    """does what the run folder's file `what` says: crash, hang, kill the server"""
+    what = open("what").read() if os.path.exists("what") else ""
+    if what == "exit":
+        os._exit(3)
+    if what == "segfault":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if what == "hang":
+        time.sleep(120)
+    if what == "kill-server":
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(120)
+'''
+
+
+@pytest.fixture(autouse=True)
+def _warm_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(warm.WARM_ENV, "1")
+
+
+@pytest.fixture
+def graders(tmp_path: Path) -> Path:
+    folder = tmp_path / "grader_tests"
+    folder.mkdir()
+    (folder / "test_small.py").write_text(GRADERS)
+    return folder / "test_small.py"
+
+
+def grade(graders: Path, private: Path, *, seed: int = 1, what: str = "", timeout: float = 120) -> dict:
+    """Run the small graders on a run folder of their own; ``what`` tells them to crash or hang."""
+    private.mkdir(parents=True, exist_ok=True)
+    (private / "what").write_text(what)
+    return run_graders(graders, private, fast=True, timeout=timeout, label_seed=seed)
+
+
+def verdicts(raw: dict) -> list[tuple[str, bool, str]]:
+    return [(t["name"], t["passed"], t["reason"]) for t in raw["tests"]]
+
+
+def test_one_server_serves_gradings_each_in_a_fresh_state(graders: Path, tmp_path: Path) -> None:
+    first = grade(graders, tmp_path / "run1", seed=1)
+    pid = warm.shared().pid
+    second = grade(graders, tmp_path / "run2", seed=2)
+    third = grade(graders, tmp_path / "run3", seed=1)
+    assert pid is not None and warm.shared().pid == pid, "the server was not reused"
+    assert all(passed for _, passed, _ in verdicts(first)), verdicts(first)
+    assert verdicts(second)[0] == ("the seed of this grading", False, "seed 2")
+    assert verdicts(second)[1:] == verdicts(first)[1:]
+    assert verdicts(third) == verdicts(first)
+    children = {m["pid"] for raw in (first, second, third) for m in raw["measured"]}
+    assert len(children) == 3 and pid not in children, "each grading runs in a child of its own"
+
+
+@pytest.mark.parametrize("what, words", [("exit", "did not finish"), ("segfault", "signal 11")])
+def test_a_grader_that_crashes_costs_only_its_grading(graders: Path, tmp_path: Path, what: str,
+                                                      words: str) -> None:
+    grade(graders, tmp_path / "before")
+    pid = warm.shared().pid
+    with pytest.raises(GraderFailure, match=words):
+        grade(graders, tmp_path / "crash", what=what)
+    after = grade(graders, tmp_path / "after")
+    assert all(passed for _, passed, _ in verdicts(after)), verdicts(after)
+    assert warm.shared().pid == pid, "the server itself should have survived its child's crash"
+
+
+def test_a_grader_that_hangs_is_stopped_at_the_timeout(graders: Path, tmp_path: Path) -> None:
+    grade(graders, tmp_path / "before")
+    pid = warm.shared().pid
+    started = time.monotonic()
+    with pytest.raises(GraderFailure, match="longer than 3 s"):
+        grade(graders, tmp_path / "hang", what="hang", timeout=3)
+    assert time.monotonic() - started < 30
+    after = grade(graders, tmp_path / "after")
+    assert all(passed for _, passed, _ in verdicts(after)), verdicts(after)
+    assert warm.shared().pid == pid
+
+
+def test_a_dead_server_costs_one_grading_and_is_replaced(graders: Path, tmp_path: Path) -> None:
+    grade(graders, tmp_path / "before")
+    pid = warm.shared().pid
+    with pytest.raises(GraderFailure, match="server died"):
+        grade(graders, tmp_path / "kill", what="kill-server")
+    after = grade(graders, tmp_path / "after")
+    assert all(passed for _, passed, _ in verdicts(after)), verdicts(after)
+    assert warm.shared().pid not in (None, pid)
+    os.kill(warm.shared().pid, signal.SIGKILL)  # killed between gradings: the next starts another
+    time.sleep(0.2)
+    again = grade(graders, tmp_path / "again")
+    assert verdicts(again) == verdicts(after)
+
+
+def test_switched_off_no_server_starts_and_the_verdicts_are_the_same(
+        graders: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hot = grade(graders, tmp_path / "warm", seed=2)
+    warm.shared().stop()
+    monkeypatch.setenv(warm.WARM_ENV, "0")
+    judge.prestart_graders(fast=True)
+    cold = grade(graders, tmp_path / "cold", seed=2)
+    assert warm.shared().pid is None
+    assert verdicts(cold) == verdicts(hot)
