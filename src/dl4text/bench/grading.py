@@ -21,6 +21,7 @@ from pathlib import Path
 
 from dl4text.bench.child import ChildResult, child_env, run_command
 from dl4text.bench.report import Comparison
+from dl4text.bench.targets import grading_claim
 from dl4text.folder import CourseFolder
 from dl4text.grading.warm import WARM_ENV
 
@@ -101,6 +102,8 @@ def compare(notebook: Path, root: Path, workdir: Path, *, fast: bool) -> list[Co
         score = score_of(kit)
         if score:
             notes.append(f"graded {score[0]:g}/{score[1]:g}")
-        rows.append(Comparison.from_children("grading", f"dl4text grade {name} ({label}{', fast' if fast else ''})",
-                                             BASELINE, baseline, kit, note=", ".join(notes)))
+        row = Comparison.from_children("grading", f"dl4text grade {name} ({label}{', fast' if fast else ''})",
+                                       BASELINE, baseline, kit, note=", ".join(notes))
+        row.details["claim"] = grading_claim(notebook.parent.name, fast=fast, warm=label == "warm graders")
+        rows.append(row)
     return rows

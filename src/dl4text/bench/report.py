@@ -188,7 +188,7 @@ def library_versions() -> dict[str, str]:
 def machine() -> dict[str, Any]:
     """Cores, CPU model, memory, OS and Python: what absolute seconds must be read with."""
     info: dict[str, Any] = {"cores": os.cpu_count(), "platform": platform.platform(),
-                            "python": platform.python_version(), "accelerator": "none (CPU)"}
+                            "python": platform.python_version(), "accelerator": accelerator()}
     try:
         info["cores_usable"] = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -205,6 +205,21 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     return info
+
+
+def accelerator() -> str:
+    """The NVIDIA GPUs ``nvidia-smi -L`` lists, or ``none (CPU)``."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("nvidia-smi"):
+        return "none (CPU)"
+    try:
+        listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "none (CPU)"
+    gpus = [line.split("(UUID")[0].strip() for line in listed.splitlines() if line.startswith("GPU")]
+    return "; ".join(gpus) if gpus else "none (CPU)"
 
 
 def load_average() -> float | None:

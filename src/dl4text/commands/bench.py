@@ -23,6 +23,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("bench", help="measure the kit against its baselines (time, memory, accuracy)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", nargs="?", choices=["class"], default=None,
+                   help="'class': grade a whole class (solutions and broken submissions of every "
+                        "assignment) with 1 and 2 workers, and project what 100 and 500 students cost")
+    p.add_argument("--students", type=int, default=None, metavar="K",
+                   help="bench class: how many students hand in every solution (default 2; two "
+                        "students with broken submissions are added)")
+    p.add_argument("--fast", action="store_true",
+                   help="bench class: grade in the fast mode (default: full size, as a class is graded)")
     p.add_argument("--quick", action="store_true",
                    help="a reduced run (data subset, 1 epoch on 2,000 reviews per model, one notebook "
                         "graded in the fast mode, no parallel grading): under 2 minutes on 2 idle cores")
@@ -35,7 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dl4text.bench import suite
+    if args.what == "class":
+        return run_class(args)
+    from dl4text.bench import suite, targets
     from dl4text.bench.report import SECTIONS, default_json_path, format_report, load_average, write_json
 
     root = CourseFolder.at(args.root).root
@@ -51,9 +61,49 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # clean up the children and the scratch folder
     report = suite.run(root, quick=args.quick, sections=sections, command=command,
                        save=lambda partial: write_json(partial, path))
+    checks = targets.check(report)
+    report.meta["targets"] = [c.as_json() for c in checks]
     write_json(report, path)
     print()
     print(format_report(report))
+    print("The kit's performance targets, in this run (nothing fails on them):")
+    print()
+    print(targets.targets_table(checks))
+    print()
+    print(f"JSON: {path}")
+    return 0
+
+
+def run_class(args: argparse.Namespace) -> int:
+    """``dl4text bench class``: the class graded with 1 and 2 workers, and the projection."""
+    import json
+    import shutil
+
+    from dl4text.bench import classroom
+    from dl4text.bench.report import default_json_path, library_versions, load_average, machine, now_iso
+    from dl4text.bench.suite import scratch_folder
+
+    root = CourseFolder.at(args.root).root
+    solved = classroom.SOLVED if args.students is None else args.students
+    if solved < 1:
+        raise ValueError("--students must be at least 1")
+    path = args.out or default_json_path(root).with_name(default_json_path(root).name.replace("bench-", "class-"))
+    print(f"dl4text bench class: {solved} solved + {len(classroom.BROKEN)} broken submissions of every "
+          f"assignment, {'fast mode' if args.fast else 'full size'}, graded with --workers "
+          f"{' and '.join(map(str, classroom.WORKERS))} (load average now {load_average()})", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    scratch = scratch_folder()
+    meta = {"date": now_iso(), "command": _command_line(args), "machine": machine(),
+            "versions": library_versions(), "load_start": load_average()}
+    try:
+        bench = classroom.measure(root, scratch, fast=args.fast, solved=solved)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    bench.meta = {**meta, "load_end": load_average()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(bench.as_json(), indent=2) + "\n")
+    print()
+    print(classroom.format_class_report(bench))
     print(f"JSON: {path}")
     return 0
 
@@ -64,7 +114,11 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _command_line(args: argparse.Namespace) -> str:
     """The command that reproduces this run, for the report."""
-    words = ["dl4text", "bench"] + (["--quick"] if args.quick else [])
+    words = ["dl4text", "bench"] + (["class"] if args.what else []) + (["--quick"] if args.quick else [])
+    if args.what and args.students is not None:
+        words += ["--students", str(args.students)]
+    if args.what and args.fast:
+        words += ["--fast"]
     if args.only:
         words += ["--only", *args.only]
     if args.out:

@@ -47,6 +47,8 @@ from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
 from dl4text.sandbox.kernel import SandboxedKernelManager
 
+#: the graded notebook's metadata key for the seconds its kernel and its graders took
+TIMING_KEY = "dl4text_timing"
 NO_SANDBOX_NOTE = "Graded WITHOUT a sandbox (--no-sandbox): the notebook's code was not fenced in."
 
 
@@ -162,6 +164,7 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
             log.stop(len(client.nb.cells) - 1, f"execution failed ({type(exc).__name__}: {exc})")
         log.seconds = round(time.monotonic() - started, 2)
         log.save(run.private)
+        graders_started = time.monotonic()
         if failure is None:
             try:
                 raw = run_graders(assignment.grader_file, run.private, fast=client.fast,
@@ -180,6 +183,9 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
             verdict.note = " ".join(notes)
         restore_deleted_test_cells(client.nb, assignment)
         write_verdicts(client.nb, verdicts)
+        # where the time went (read by `dl4text bench class`); replaces whatever the submission held
+        client.nb.metadata[TIMING_KEY] = {"kernel_seconds": log.seconds,
+                                          "graders_seconds": round(time.monotonic() - graders_started, 2)}
         client.execution_log = log
         return verdicts
     finally:
@@ -232,4 +238,4 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
             client.resources = resources
 
 
-__all__ = ["GradingExecute", "grade_notebook", "write_verdicts"]
+__all__ = ["TIMING_KEY", "GradingExecute", "grade_notebook", "write_verdicts"]

@@ -17,7 +17,7 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
 
-    from dl4text.grading.execute import GradingExecute
+    from dl4text.grading.execute import TIMING_KEY, GradingExecute
 
     c.CourseDirectory.course_id = course_id
     c.CourseDirectory.solution_directory = "solutions"
@@ -31,6 +31,8 @@ def configure(c: Any, *, course_id: str = "dl4text", timeout: int = 900,
                                 ".*", "*.keras", "*.h5"]
     default = list(Autograde.class_traits()["autograde_preprocessors"].default())
     c.Autograde.autograde_preprocessors = [GradingExecute if p is Execute else p for p in default]
+    # nbconvert's ClearMetadataPreprocessor would drop the seconds GradingExecute records
+    c.ClearMetadataPreprocessor.preserve_nb_metadata_mask = {("language_info", "name"), (TIMING_KEY,)}
     c.GradingExecute.timeout = timeout
     c.GradingExecute.notebook_timeout = notebook_timeout
     c.GradingExecute.memory_limit_mb = memory_limit_mb
