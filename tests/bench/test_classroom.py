@@ -78,3 +78,5 @@ def test_projection_scales_with_students_and_machines() -> None:
 def test_bench_class_rejects_an_empty_class(capsys: pytest.CaptureFixture) -> None:
     assert main(["bench", "class", "--students", "0"]) == 1
     assert "--students must be at least 1" in capsys.readouterr().err
+    assert main(["bench", "class", "--workers", "1", "0"]) == 1
+    assert "--workers must be at least 1" in capsys.readouterr().err

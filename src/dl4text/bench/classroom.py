@@ -1,4 +1,4 @@
-"""``dl4text bench class``: what grading a whole class costs, with 1 and 2 workers.
+"""``dl4text bench class``: what grading a whole class costs, with 1 and 2 workers (or other counts).
 
 A throw-away course (the course's source, graders and configuration, a generated release)
 gets a class: :data:`SOLVED` students who hand in every assignment's solution, and
@@ -7,7 +7,8 @@ untouched; a file cut off in the middle). Each worker count grades the whole cla
 assignment in turn, with ``dl4text autograde --workers N`` in a fresh process and a copy of
 the course of its own (the same empty gradebook for each). From the measured figures:
 
-* seconds per student, and the speed-up of 2 workers over 1;
+* seconds per student, and the speed-up of each worker count over the first (``--workers 1 4 8``
+  on a larger machine gives the curve of a local Dask cluster);
 * the graders' share: the seconds the hidden graders took (recorded by ``GradingExecute``
   in each autograded notebook's metadata) against the seconds of the whole grading;
 * a projection of what 100 and 500 students cost on this machine and on a Dask cluster of

@@ -31,6 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "students with broken submissions are added)")
     p.add_argument("--fast", action="store_true",
                    help="bench class: grade in the fast mode (default: full size, as a class is graded)")
+    p.add_argument("--workers", type=int, nargs="+", default=None, metavar="N",
+                   help="bench class: the worker counts to grade the class with, in order (default: 1 2; "
+                        "e.g. 1 4 8 on a larger machine)")
     p.add_argument("--quick", action="store_true",
                    help="a reduced run (data subset, 1 epoch on 2,000 reviews per model, one notebook "
                         "graded in the fast mode, no parallel grading): under 2 minutes on 2 idle cores")
@@ -87,16 +90,19 @@ def run_class(args: argparse.Namespace) -> int:
     solved = classroom.SOLVED if args.students is None else args.students
     if solved < 1:
         raise ValueError("--students must be at least 1")
+    workers = tuple(args.workers or classroom.WORKERS)
+    if min(workers) < 1:
+        raise ValueError("--workers must be at least 1")
     path = args.out or default_json_path(root).with_name(default_json_path(root).name.replace("bench-", "class-"))
     print(f"dl4text bench class: {solved} solved + {len(classroom.BROKEN)} broken submissions of every "
           f"assignment, {'fast mode' if args.fast else 'full size'}, graded with --workers "
-          f"{' and '.join(map(str, classroom.WORKERS))} (load average now {load_average()})", flush=True)
+          f"{' and '.join(map(str, workers))} (load average now {load_average()})", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     scratch = scratch_folder()
     meta = {"date": now_iso(), "command": _command_line(args), "machine": machine(),
             "versions": library_versions(), "load_start": load_average()}
     try:
-        bench = classroom.measure(root, scratch, fast=args.fast, solved=solved)
+        bench = classroom.measure(root, scratch, fast=args.fast, solved=solved, workers=workers)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     bench.meta = {**meta, "load_end": load_average()}
@@ -119,6 +125,8 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--students", str(args.students)]
     if args.what and args.fast:
         words += ["--fast"]
+    if args.what and args.workers:
+        words += ["--workers", *map(str, args.workers)]
     if args.only:
         words += ["--only", *args.only]
     if args.out:
