@@ -28,12 +28,12 @@ def rnn_forward(xs, W, U, b, h0=None):
     return h
 '''
 RNN_WITH_LAMBDA = '''
-def build_rnn_model(num_words=10000):
+def build_rnn_model(num_words=10000, dropout=0.0):
     model = keras.Sequential([
         keras.Input(shape=(None,), dtype="int32"),
         keras.layers.Embedding(num_words, 16),
         keras.layers.Lambda(lambda vectors: vectors * 1.0),
-        keras.layers.SimpleRNN(16),
+        keras.layers.SimpleRNN(16, dropout=dropout),
         keras.layers.Dense(1, activation="sigmoid"),
     ])
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
@@ -76,10 +76,10 @@ def rnn_step(x_t, h_prev, W, U, b):
     return x_t @ W + h_prev @ U + b
 '''
 RNN_WITHOUT_INPUT = '''
-def build_rnn_model(num_words=10000):
+def build_rnn_model(num_words=10000, dropout=0.0):
     model = keras.Sequential([
         keras.layers.Embedding(num_words, 16),
-        keras.layers.SimpleRNN(16),
+        keras.layers.SimpleRNN(16, dropout=dropout),
         keras.layers.Dense(1, activation="sigmoid"),
     ])
     model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])

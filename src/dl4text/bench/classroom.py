@@ -115,9 +115,15 @@ def grading_seconds(course: Path, assignments: list[str]) -> tuple[float, float]
                 timing = nbformat.read(path, as_version=4).metadata.get(TIMING_KEY) or {}
             except Exception:  # noqa: BLE001 - an unreadable notebook adds nothing
                 continue
-            kernel += float(timing.get("kernel_seconds") or 0)
-            graders += float(timing.get("graders_seconds") or 0)
+            if isinstance(timing, dict):
+                kernel += _seconds(timing.get("kernel_seconds"))
+                graders += _seconds(timing.get("graders_seconds"))
     return kernel, graders
+
+
+def _seconds(value: object) -> float:
+    """A recorded number of seconds; anything else (a notebook that was never graded) counts 0."""
+    return float(value) if isinstance(value, int | float) and value >= 0 else 0.0
 
 
 def grade_class(template: Path, course: Path, assignments: list[str], students: list[str], *,
