@@ -80,3 +80,5 @@ def test_bench_class_rejects_an_empty_class(capsys: pytest.CaptureFixture) -> No
     assert "--students must be at least 1" in capsys.readouterr().err
     assert main(["bench", "class", "--workers", "1", "0"]) == 1
     assert "--workers must be at least 1" in capsys.readouterr().err
+    assert main(["bench", "class", "--quick"]) == 1
+    assert "not for bench class" in capsys.readouterr().err

@@ -86,6 +86,9 @@ def run_class(args: argparse.Namespace) -> int:
     from dl4text.bench.report import default_json_path, library_versions, load_average, machine, now_iso
     from dl4text.bench.suite import scratch_folder
 
+    if args.quick or args.only:
+        raise ValueError("--quick and --only are for the sections of dl4text bench, not for bench class "
+                         "(use --fast, --students, --workers)")
     root = CourseFolder.at(args.root).root
     solved = classroom.SOLVED if args.students is None else args.students
     if solved < 1:
@@ -93,7 +96,8 @@ def run_class(args: argparse.Namespace) -> int:
     workers = tuple(args.workers or classroom.WORKERS)
     if min(workers) < 1:
         raise ValueError("--workers must be at least 1")
-    path = args.out or default_json_path(root).with_name(default_json_path(root).name.replace("bench-", "class-"))
+    default = default_json_path(root)
+    path = args.out or default.with_name(default.name.replace("bench-", "class-", 1))
     print(f"dl4text bench class: {solved} solved + {len(classroom.BROKEN)} broken submissions of every "
           f"assignment, {'fast mode' if args.fast else 'full size'}, graded with --workers "
           f"{' and '.join(map(str, workers))} (load average now {load_average()})", flush=True)
