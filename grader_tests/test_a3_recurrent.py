@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 
 from dl4text import course
 from dl4text.data.vocabulary import VOCABULARY_SIZE
 from dl4text.grading import Probe, Submission, assert_accuracy, grades
+
+if TYPE_CHECKING:  # imported where used: the grading process loads this module for its probe only
+    import keras
 
 NUM_WORDS = VOCABULARY_SIZE
 UNITS = 16
@@ -91,6 +94,8 @@ def probe(rng: np.random.Generator, fast: bool) -> Probe:
 def _keras_simple_rnn(xs: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
                       h0: np.ndarray | None = None) -> np.ndarray:
     """The final state of a Keras ``SimpleRNN`` with weights ``[W, U, b]`` over ``xs``."""
+    import keras
+
     layer = keras.layers.SimpleRNN(U.shape[0])
     layer.build((None, xs.shape[1], xs.shape[2]))
     layer.set_weights([W, U, b])
@@ -101,6 +106,8 @@ def _keras_simple_rnn(xs: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarra
 def _keras_lstm_step(x: np.ndarray, h: np.ndarray, c: np.ndarray, W: np.ndarray, U: np.ndarray,
                      b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(h_t, c_t)`` of one step of a Keras ``LSTM`` with weights ``[W, U, b]``."""
+    import keras
+
     layer = keras.layers.LSTM(U.shape[0], return_state=True)
     layer.build((None, 1, x.shape[-1]))
     layer.set_weights([W, U, b])
@@ -173,6 +180,8 @@ def test_rnn_forward_from_h0(submission: Submission) -> None:
 # -- exercises 2 and 3: the models -------------------------------------------------------------
 
 def _layers(model: keras.Model) -> list:
+    import keras
+
     if not model.built:
         try:
             model.build((None, None))
@@ -183,6 +192,8 @@ def _layers(model: keras.Model) -> list:
 
 def _check_architecture(model: keras.Model, recurrent: type, num_words: int) -> None:
     """Embedding(num_words, 16) -> recurrent(16) -> Dense(1, sigmoid), layer by layer."""
+    import keras
+
     layers = _layers(model)
     names = " -> ".join(type(layer).__name__ for layer in layers) or "no layers"
     wanted = f"Embedding -> {recurrent.__name__} -> Dense"
@@ -225,6 +236,8 @@ def _num_words(submission: Submission, key: str) -> int:
 @functools.cache
 def _test_reviews(maxlen: int, padding: str) -> tuple[np.ndarray, np.ndarray]:
     """The test reviews (cut in the fast mode), their first ``maxlen`` words padded on ``padding``."""
+    import keras
+
     (_, _), (test_data, test_labels) = course.load_imdb(num_words=NUM_WORDS)
     x = keras.utils.pad_sequences(test_data, maxlen=maxlen, padding=padding, truncating="post")
     return x.astype(np.int32), test_labels
@@ -238,6 +251,8 @@ def _check_accuracy(model: keras.Model, name: str, maxlen: int, padding: str, ho
 @grades("test_build_rnn_model", points=1)
 def test_build_rnn_model_for_another_vocabulary(submission: Submission) -> None:
     """build_rnn_model(num_words=...) for a vocabulary size chosen at grading time"""
+    import keras
+
     words = _num_words(submission, "rnn_builder")
     _check_architecture(_load(submission, "rnn_builder"), keras.layers.SimpleRNN, words)
 
@@ -245,6 +260,8 @@ def test_build_rnn_model_for_another_vocabulary(submission: Submission) -> None:
 @grades("test_rnn_model", points=1)
 def test_rnn_model_layers(submission: Submission) -> None:
     """rnn_model is Embedding(10000, 16) -> SimpleRNN(16) -> Dense(1, sigmoid)"""
+    import keras
+
     _check_architecture(_load(submission, "rnn_model"), keras.layers.SimpleRNN, NUM_WORDS)
 
 
@@ -258,6 +275,8 @@ def test_rnn_model_accuracy(submission: Submission) -> None:
 @grades("test_build_lstm_model", points=1)
 def test_build_lstm_model_for_another_vocabulary(submission: Submission) -> None:
     """build_lstm_model(num_words=...) for a vocabulary size chosen at grading time"""
+    import keras
+
     words = _num_words(submission, "lstm_builder")
     _check_architecture(_load(submission, "lstm_builder"), keras.layers.LSTM, words)
 
@@ -265,6 +284,8 @@ def test_build_lstm_model_for_another_vocabulary(submission: Submission) -> None
 @grades("test_lstm_model", points=1)
 def test_lstm_model_layers(submission: Submission) -> None:
     """lstm_model is Embedding(10000, 16) -> LSTM(16) -> Dense(1, sigmoid)"""
+    import keras
+
     _check_architecture(_load(submission, "lstm_model"), keras.layers.LSTM, NUM_WORDS)
 
 
@@ -311,6 +332,8 @@ def test_prepare_long_reviews_default_length(submission: Submission) -> None:
 @grades("test_long_lstm_model", points=1)
 def test_long_lstm_model_layers(submission: Submission) -> None:
     """long_lstm_model is the same network: Embedding(10000, 16) -> LSTM(16) -> Dense(1, sigmoid)"""
+    import keras
+
     _check_architecture(_load(submission, "long_lstm_model"), keras.layers.LSTM, NUM_WORDS)
 
 

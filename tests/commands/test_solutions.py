@@ -56,6 +56,9 @@ def test_each_seed_gets_a_column_and_one_seed_below_fails_the_model() -> None:
 def test_the_seed_reaches_the_students_kernel(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """``--seeds`` trains once per seed: the kernel's ``course.seed_everything()`` returns it."""
     root = make_course(tmp_path / "course")
+    config = root / "nbgrader_config.py"  # importing TensorFlow takes 10 s on a busy machine
+    config.write_text(config.read_text().replace("timeout=10, notebook_timeout=25",
+                                                 "timeout=120, notebook_timeout=300"))
     source = root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nb = nbformat.read(source, as_version=4)
     nb.cells.insert(0, a.code("from dl4text import course\nprint('seeded with', course.seed_everything())"))

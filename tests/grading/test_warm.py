@@ -135,3 +135,29 @@ def test_switched_off_no_server_starts_and_the_verdicts_are_the_same(
     cold = grade(graders, tmp_path / "cold", seed=2)
     assert warm.shared().pid is None
     assert verdicts(cold) == verdicts(hot)
+
+
+def _has_tensorflow(pid: int) -> bool:
+    """Has process ``pid`` loaded TensorFlow's library (read from its memory map)?"""
+    return "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_tensorflow_is_imported_only_for_graders_that_use_it(graders: Path, tmp_path: Path) -> None:
+    """Graders without Keras get a server without TensorFlow; the next ones that need it get another."""
+    light = graders.parent / "test_light.py"
+    light.write_text(GRADERS.replace("import keras\n", "").replace(
+        '    assert keras.layers.Dense(1).name == "dense", "Keras kept an earlier grading\'s layer names"\n', ""))
+    assert not warm.needs_tensorflow(light) and warm.needs_tensorflow(graders)
+    warm.shared().stop()
+    judge.prestart_graders(fast=True, grader_file=light)
+    first = grade(light, tmp_path / "light")
+    pid = warm.shared().pid
+    assert all(passed for _, passed, _ in verdicts(first)), verdicts(first)
+    assert pid is not None and not _has_tensorflow(pid), "the server imported TensorFlow for graders without it"
+    heavy = grade(graders, tmp_path / "heavy")
+    assert all(passed for _, passed, _ in verdicts(heavy)), verdicts(heavy)
+    assert warm.shared().pid not in (None, pid), "graders that use Keras need a server that imported it"
+    assert _has_tensorflow(warm.shared().pid)
+    again = grade(light, tmp_path / "light-again")
+    assert verdicts(again) == verdicts(first)
+    assert _has_tensorflow(warm.shared().pid), "a server with TensorFlow serves lighter graders too"

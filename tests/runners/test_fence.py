@@ -149,3 +149,20 @@ def test_a_worker_with_other_thresholds_refuses_to_grade(pack: CoursePack) -> No
                         _task(source_notebook(), Limits(wall_s=60, memory_mb=4096)))
     assert result.status == FAILED
     assert "thresholds.toml" in result.reason and not result.notebooks
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the fence runs gradings as another user only as root")
+def test_the_workers_home_is_covered_even_while_others_may_cross_it() -> None:
+    """A plan made while HOME is ``o+x`` (the unprivileged tests open /root for a while) still hides
+    HOME and binds the Python back: closing HOME again must not take Python from a grading."""
+    from dl4text.runners.fence import _plan_own_user
+
+    from ..accounts import traversable_for_others
+
+    home = Path.home().resolve()
+    if not any(p.is_relative_to(home) for p in map(Path, _plan_own_user()[3])):
+        pytest.skip(f"nothing the grading needs lies under {home}")
+    with traversable_for_others((home / "x",)):
+        own, _, covers, exposed = _plan_own_user()
+    assert own and str(home) in covers, covers
+    assert any(Path(p).is_relative_to(home) for p in exposed), exposed

@@ -140,7 +140,8 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
         from dl4text.sandbox.bwrap import check
 
         check()  # SandboxUnavailable stops the grading, with the reason and the fix
-    prestart_graders(fast=client.fast)  # the warm graders import TensorFlow while the kernel runs
+    # the warm graders import (TensorFlow, if they use it) while the kernel runs
+    prestart_graders(fast=client.fast, grader_file=assignment.grader_file)
     run = RunFolder.create()
     log = ExecutionLog()
     failure: str | None = None

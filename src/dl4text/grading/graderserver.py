@@ -1,10 +1,11 @@
 """The warm graders' server: TensorFlow imported once, one forked child per grading.
 
 Started by :class:`dl4text.grading.warm.WarmGraders` as ``python -I -m
-dl4text.grading.graderserver FD`` (outside the kernel's sandbox, like the cold graders'
-process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket file exists
-anywhere. It imports TensorFlow, Keras, pytest and the grading modules, runs no TensorFlow
-op (so no thread pool exists yet and a fork is clean), then serves requests one at a time:
+dl4text.grading.graderserver FD [--tensorflow]`` (outside the kernel's sandbox, like the cold
+graders' process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket file
+exists anywhere. It imports pytest and the grading modules (with ``--tensorflow`` TensorFlow and
+Keras too: the graders that load models), runs no TensorFlow op (so no thread pool exists yet
+and a fork is clean), then serves requests one at a time:
 
 * a request is one JSON message (the pytest arguments, the run's private folder, the
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
@@ -39,13 +40,15 @@ from dl4text.grading.runfolder import GRADERS_LOG
 
 MAX_REQUEST = 1 << 20
 PR_SET_PDEATHSIG = 1
-PRELOAD = ("numpy", "tensorflow", "keras", "pytest", "dl4text.grading", "dl4text.grading.plugin",
-           "dl4text.course", "dl4text.data")
+PRELOAD = ("numpy", "pytest", "dl4text.grading", "dl4text.grading.plugin", "dl4text.course", "dl4text.data")
+#: imported too with ``--tensorflow`` (9 s of CPU on 2 cores: not for graders that never use them)
+TENSORFLOW = ("tensorflow", "keras")
+TENSORFLOW_FLAG = "--tensorflow"
 
 
-def preload() -> None:
+def preload(*, tensorflow: bool = True) -> None:
     """Import what every grading needs (and pytest's own plugins); run no TensorFlow op."""
-    for name in PRELOAD:
+    for name in (*TENSORFLOW, *PRELOAD) if tensorflow else PRELOAD:
         importlib.import_module(name)
     from _pytest.config import default_plugins
 
@@ -178,10 +181,10 @@ def _kill_session(pid: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -I -m dl4text.grading.graderserver FD``: serve until the other end closes."""
+    """``python -I -m dl4text.grading.graderserver FD [--tensorflow]``: serve until the other end closes."""
     sock = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
-    preload()
+    preload(tensorflow=TENSORFLOW_FLAG in argv[1:])
     sock.send(b'{"ready": true}')
     serve(sock)
     sys.stdout.flush()

@@ -77,7 +77,8 @@ def run_graders(grader_file: Path, private: Path, *, fast: bool, timeout: float 
     args = pytest_args(grader_file, private, fast=fast)
     env = grader_env(fast=fast, label_seed=label_seed)
     if warm.enabled():
-        outcome = warm.shared().run(args, private, env=env, timeout=timeout)
+        outcome = warm.shared().run(args, private, env=env, timeout=timeout,
+                                    tensorflow=warm.needs_tensorflow(grader_file))
         if outcome.server_failed:  # the server cannot start here: this grading goes the cold way
             outcome = _run_cold(args, private, env=env, timeout=timeout)
     else:
@@ -109,9 +110,13 @@ def grader_env(*, fast: bool, label_seed: int | None) -> dict[str, str]:
     return env
 
 
-def prestart_graders(*, fast: bool) -> None:
-    """Start this process's warm graders now, so that they import while the kernel runs."""
-    warm.prestart(grader_env(fast=fast, label_seed=None))
+def prestart_graders(*, fast: bool, grader_file: Path | None = None) -> None:
+    """Start this process's warm graders now, so that they import while the kernel runs.
+
+    With ``grader_file``, the server imports TensorFlow only if those graders use it.
+    """
+    tensorflow = grader_file is None or warm.needs_tensorflow(grader_file)
+    warm.prestart(grader_env(fast=fast, label_seed=None), tensorflow=tensorflow)
 
 
 def _run_cold(args: list[str], private: Path, *, env: dict[str, str], timeout: float) -> warm.Outcome:

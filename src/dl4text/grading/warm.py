@@ -8,7 +8,10 @@ grading; the server forks a child per grading, so every submission still gets a 
 interpreter state (Keras, the plugin's verdicts, the measured accuracies) without the imports.
 
 :func:`prestart` starts the process's server early (the engine calls it before the kernel
-runs, so TensorFlow is imported while the notebook executes); :func:`shared` is the server of
+runs, so TensorFlow is imported while the notebook executes). The server imports TensorFlow
+only for graders that use it (:func:`needs_tensorflow`): for the others the import would cost
+9 s of CPU beside the kernel and gain nothing; a later grading that needs it starts a server
+that has it. :func:`shared` is the server of
 this process, stopped at exit. A child that crashes or runs past its timeout costs only its
 grading (an :class:`Outcome` that says how it ended); a server that dies is started again for
 the next grading. The server is reached only through an anonymous socket pair whose ends are
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dl4text import config
+from dl4text.grading.graderserver import TENSORFLOW_FLAG
 from dl4text.grading.runfolder import GRADERS_LOG
 
 WARM_ENV = config.WARM_GRADERS_ENV
@@ -39,11 +43,26 @@ PER_GRADING = (config.FAST_ENV, config.LABEL_SEED_ENV, WARM_ENV)
 IMPORT_TIME = ("TF_", "KERAS_", "OMP_", "MKL_", "OPENBLAS_", "CUDA_", "XLA_", "LD_", "PYTHON")
 START_TIMEOUT = 300.0
 REPLY_GRACE = 30.0
+#: words of a grader module that say it loads models or calls Keras (then its server imports TensorFlow)
+TENSORFLOW_WORDS = ("keras", "tensorflow", ".model(")
 
 
 def enabled() -> bool:
     """False when ``DL4TEXT_WARM_GRADERS`` is ``0`` (the cold path: a fresh process per grading)."""
     return config.warm_graders()
+
+
+def needs_tensorflow(grader_file: Path) -> bool:
+    """Does ``grader_file`` use Keras or TensorFlow (or ask the probe for a model)?
+
+    Only a matter of speed: a child of a server without TensorFlow imports it when its graders do.
+    An unreadable file says yes (the server then has whatever a grader may need).
+    """
+    try:
+        text = Path(grader_file).read_text(errors="replace")
+    except OSError:
+        return True
+    return any(word in text for word in TENSORFLOW_WORDS)
 
 
 @dataclass
@@ -68,22 +87,28 @@ class WarmGraders:
         self._env: dict[str, str] = {}
         self._ready = False
         self._owner = 0
+        self._tensorflow = False
 
     @property
     def pid(self) -> int | None:
         """The server's process id, None while none runs."""
         return self._process.pid if self._process is not None and self._process.poll() is None else None
 
-    def start(self, env: dict[str, str]) -> None:
-        """Start the server with ``env`` (as the graders get it) unless one runs with it already."""
-        with self._lock:
-            self._ensure(env)
+    def start(self, env: dict[str, str], *, tensorflow: bool = True) -> None:
+        """Start the server with ``env`` (as the graders get it) unless one runs with it already.
 
-    def run(self, args: list[str], private: Path, *, env: dict[str, str], timeout: float) -> Outcome:
+        ``tensorflow``: the server imports TensorFlow and Keras (a running one without them is
+        replaced).
+        """
+        with self._lock:
+            self._ensure(env, tensorflow)
+
+    def run(self, args: list[str], private: Path, *, env: dict[str, str], timeout: float,
+            tensorflow: bool = True) -> Outcome:
         """Run pytest with ``args`` in ``private`` in a fresh child of the server; never raises for it."""
         with self._lock:
             try:
-                sock = self._ensure(env)
+                sock = self._ensure(env, tensorflow)
                 if not self._ready:
                     sock.settimeout(START_TIMEOUT)
                     self._expect_ready(sock)
@@ -119,11 +144,12 @@ class WarmGraders:
             self._stop()
 
     # -- inside the lock ----------------------------------------------------------------
-    def _ensure(self, env: dict[str, str]) -> socket.socket:
+    def _ensure(self, env: dict[str, str], tensorflow: bool) -> socket.socket:
         base = {k: v for k, v in env.items() if k not in PER_GRADING}
         if self._owner != os.getpid():  # a forked copy of this process: the server is the parent's
             self._process, self._sock, self._home, self._ready = None, None, None, False
-        if self._sock is not None and self.pid is not None and not _stale(self._env, base):
+        if (self._sock is not None and self.pid is not None and not _stale(self._env, base)
+                and (self._tensorflow or not tensorflow)):
             return self._sock
         self._stop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -131,7 +157,8 @@ class WarmGraders:
         try:
             with (home / "server.log").open("wb") as log:
                 self._process = subprocess.Popen(
-                    [sys.executable, "-I", "-m", "dl4text.grading.graderserver", str(theirs.fileno())],
+                    [sys.executable, "-I", "-m", "dl4text.grading.graderserver", str(theirs.fileno()),
+                     *([TENSORFLOW_FLAG] if tensorflow else [])],
                     cwd=home, env=base,
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     pass_fds=(theirs.fileno(),))
@@ -142,6 +169,7 @@ class WarmGraders:
         finally:
             theirs.close()
         self._sock, self._home, self._env, self._ready = ours, home, base, False
+        self._tensorflow = tensorflow
         self._owner = os.getpid()
         return ours
 
@@ -231,11 +259,11 @@ def shared() -> WarmGraders:
         return _shared
 
 
-def prestart(env: dict[str, str]) -> None:
+def prestart(env: dict[str, str], *, tensorflow: bool = True) -> None:
     """Start this process's server now (it imports TensorFlow while the kernel runs), if enabled."""
     if not enabled():
         return
     try:
-        shared().start(env)
+        shared().start(env, tensorflow=tensorflow)
     except OSError:  # the grading will say it, or fall back to what it can
         pass

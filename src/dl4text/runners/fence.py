@@ -68,10 +68,16 @@ class Capabilities:
 
 
 def _blocker(path: Path) -> Path | None:
-    """The first folder on the way to ``path`` that other users cannot enter (or ``path`` itself)."""
+    """The first folder on the way to ``path`` that other users cannot enter (or ``path`` itself).
+
+    The worker's HOME counts as one whatever its mode: it holds the worker's own files, and
+    its mode may change while a batch runs (``chmod o+x /root`` for a while), which must not
+    take the Python installation away from a grading planned while HOME was open.
+    """
+    home = Path.home().resolve()
     try:
         for folder in reversed(path.parents):
-            if not os.stat(folder).st_mode & stat.S_IXOTH:
+            if folder == home or not os.stat(folder).st_mode & stat.S_IXOTH:
                 return folder
         mode = os.stat(path).st_mode
     except OSError:
