@@ -30,7 +30,16 @@ from typing import Any
 import numpy as np
 
 from dl4text.data.vocabulary import VOCABULARY_SIZE
-from dl4text.grading import Probe, StudentError, Submission, assert_accuracy, grades
+from dl4text.grading import (
+    Probe,
+    StudentError,
+    Submission,
+    assert_accuracy_of,
+    batch_scores,
+    grades,
+    hits,
+    notebook_scores,
+)
 
 DIM = VOCABULARY_SIZE
 VAL_EPOCHS = 20
@@ -46,7 +55,7 @@ VAL_LOSS_TOL = (2e-3, 0.02)  # the history's last val_loss vs the graders': 2e-3
 VAL_ACCURACY_TOL = 2e-3   # the history's last val_accuracy vs the graders' (1 review = 5e-4 fast)
 TRAIN_LOSS_TOL = (0.05, 0.5)  # |loss at the end - last epoch's mean| <= 0.05 + 0.5 x that mean
 FITTED_TEST_LABELS = 0.55  # accuracy on the kernel's shuffled test labels of a model fitted on them
-CHUNK = 2500              # reviews multi-hot encoded at a time (full size: 100 MB, not 1 GB)
+CHUNK = 1024              # reviews multi-hot encoded at a time, into one reused 40 MB buffer
 # Inputs on which `sigmoid` runs with NumPy's overflow and invalid warnings turned into errors.
 # They need not be secret: whatever a submission does for them, it must not overflow.
 OVERFLOW_INPUTS = [-1e4, -1000.0, -745.5, -710.0, -50.0, 0.0, 50.0, 710.0, 745.5, 1000.0, 1e4]
@@ -168,19 +177,22 @@ def _object_array(reviews: list[np.ndarray]) -> np.ndarray:
 
 
 # -- the grader's own data and reference values ---------------------------------------------------
-@cache
+def warm_up(fast: bool) -> None:
+    """Load the real data before any grading (the graders' server runs this, then forks)."""
+    _imdb_in(fast)
+
+
 def _imdb() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     from dl4text import course
 
-    return course.load_imdb(num_words=DIM)
+    return _imdb_in(course.is_fast())
 
 
 @cache
-def _test_set() -> tuple[np.ndarray, np.ndarray]:
-    from dl4text.grading.multihot import multi_hot
+def _imdb_in(fast: bool) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    from dl4text import course
 
-    _, (x_test, y_test) = _imdb()
-    return multi_hot(x_test, DIM, dtype=np.uint8), y_test  # 0.25 GB, not 1 GB: Keras casts each batch
+    return course.load_imdb(num_words=DIM, fast=fast)
 
 
 @cache
@@ -199,22 +211,10 @@ def _under_view() -> bool:
 
 def _scores(model: Any, reviews: np.ndarray, what: str) -> np.ndarray:
     """``model``'s outputs for ``reviews`` (id sequences), multi-hot encoded a chunk at a time."""
-    from dl4text.grading.multihot import multi_hot
+    from dl4text.grading.multihot import multi_hot_batches
 
-    parts = []
-    for start in range(0, len(reviews), CHUNK):
-        x = multi_hot(reviews[start:start + CHUNK], DIM)
-        try:
-            parts.append(np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1))
-        except Exception as exc:  # noqa: BLE001 - a model that cannot predict is the student's
-            raise StudentError(f"{what} cannot predict on multi-hot reviews "
-                               f"({type(exc).__name__}: {str(exc)[:300]})") from None
-    scores = np.concatenate(parts) if parts else np.zeros((0, 1))
-    if scores.shape[1] != 1:
-        raise StudentError(f"{what} outputs {scores.shape[1]} numbers per review instead of 1")
-    if not np.all(np.isfinite(scores)):
-        raise StudentError(f"{what}'s predictions contain NaN or infinity")
-    return scores[:, 0].astype(np.float64)
+    return batch_scores(model, multi_hot_batches(reviews, DIM, CHUNK), len(reviews), what=what,
+                        on="multi-hot reviews")
 
 
 def _bce(y: np.ndarray, scores: np.ndarray) -> float:
@@ -222,10 +222,6 @@ def _bce(y: np.ndarray, scores: np.ndarray) -> float:
     p = np.clip(scores, 1e-7, 1 - 1e-7)
     y = np.asarray(y, dtype=np.float64)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-
-
-def _hits(y: np.ndarray, scores: np.ndarray) -> float:
-    return float(np.mean((scores > 0.5).astype(np.int64) == np.asarray(y)))
 
 
 def _steps_run(model: Any, what: str) -> int:
@@ -615,14 +611,14 @@ def test_validation_history(submission: Submission) -> None:
     # history's last entries are: the graders measure them on their own validation split.
     model = _validation_model(submission)
     scores = _scores(model, x_train[:n_val], "history.model")
-    loss, hits = _bce(y_train[:n_val], scores), _hits(y_train[:n_val], scores)
+    loss, correct = _bce(y_train[:n_val], scores), hits(y_train[:n_val], scores)
     reported_loss, reported_hits = history["val_loss"][-1], history[f"val_{key}"][-1]
     slack, share = VAL_LOSS_TOL
     assert (abs(loss - reported_loss) <= slack + share * abs(reported_loss)
-            and abs(hits - reported_hits) <= VAL_ACCURACY_TOL), (
+            and abs(correct - reported_hits) <= VAL_ACCURACY_TOL), (
         f"history's last val_loss and val_{key} are {reported_loss:.4f} and {reported_hits:.4f}, but "
         f"on the first n_val = {n_val} training reviews its model scores {loss:.4f} and "
-        f"{hits:.4f}: validate on x_val, y_val (the first n_val reviews), and keep the history of "
+        f"{correct:.4f}: validate on x_val, y_val (the first n_val reviews), and keep the history of "
         "that training")
     # The last epoch's loss is a mean over the epoch, while the weights still change: close.
     scores = _scores(model, x_train[n_val:], "history.model")
@@ -652,19 +648,35 @@ def test_best_epoch(submission: Submission) -> None:
 
 # -- 7. final model -----------------------------------------------------------------------------
 @cache
+def _test_scores(submission: Submission) -> np.ndarray:
+    """final_model's outputs for the real test reviews, in ``load_imdb``'s order."""
+    _, (x_test, _) = _imdb()
+    return _scores(submission.model("final_model"), x_test, "final_model")
+
+
+@cache
 def _notebook_accuracy(submission: Submission) -> float:
-    """final_model's accuracy on the test split the notebook received."""
+    """final_model's accuracy on the test split the notebook received (its labels, its order).
+
+    At full size the notebook's test reviews are the real ones in a secret order: their
+    scores are the real test set's, reordered. In the fast mode the notebook got other
+    reviews (the cut comes after the secret order): those are scored here.
+    """
+    reordered = notebook_scores(_test_scores(submission), _imdb()[1][1])
+    if reordered is not None:
+        scores, labels = reordered
+        return hits(labels, scores)
     x_test, y_test = _notebook_test_set()
-    return _hits(y_test, _scores(submission.model("final_model"), x_test, "final_model"))
+    return hits(y_test, _scores(submission.model("final_model"), x_test, "final_model"))
 
 
 @grades("test_final_model", points=2)
 def test_final_model_accuracy(submission: Submission) -> None:
     """test accuracy of final_model, measured by the graders on the test set"""
-    x_test, y_test = _test_set()
+    _, (_, y_test) = _imdb()
     try:
-        assert_accuracy("a1_dense.final_model", submission.model("final_model"), x_test, y_test,
-                        fast=submission.fast)
+        assert_accuracy_of("a1_dense.final_model", _test_scores(submission), y_test,
+                           fast=submission.fast)
     except AssertionError as exc:
         fitted = _notebook_accuracy(submission) if _under_view() else 0.0
         if fitted >= FITTED_TEST_LABELS:

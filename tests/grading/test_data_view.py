@@ -177,3 +177,37 @@ def test_imdb_word2vec_vectors_are_cached_and_in_the_view(real_env, small_imdb, 
     assert got.index_to_key == want.index_to_key and np.array_equal(got.vectors, want.vectors)
     with pytest.raises(DataError, match="not available while grading"):
         load_vectors("imdb-word2vec", vector_size=7)  # not cached: it would need the reviews
+
+
+def test_kernel_test_order_maps_the_kernels_reviews_onto_the_real_ones(real_env, tmp_path,
+                                                                       monkeypatch) -> None:
+    _, (x_real, _) = course.load_imdb(num_words=30)
+    x_graders, y_graders = course.kernel_test_set(77, num_words=30)
+    positions, labels = course.kernel_test_order(77)
+    assert np.array_equal(labels, y_graders)
+    assert rows(x_real[positions]) == rows(x_graders)
+    assert sorted(positions.tolist()) == list(range(len(x_real)))  # a permutation: every review once
+    assert not np.array_equal(positions, np.arange(len(x_real)))
+    # the fast mode: the cut comes after the secret order, so positions reach past the cut
+    monkeypatch.setenv(config.FAST_ENV, "1")
+    monkeypatch.setattr("dl4text.course.sizes.FAST_TEST_REVIEWS", 10)
+    fast_positions, fast_labels = course.kernel_test_order(77)
+    assert np.array_equal(fast_positions, positions[:10]) and np.array_equal(fast_labels, labels[:10])
+
+
+def test_notebook_scores_are_the_real_scores_in_the_notebooks_order(real_env, tmp_path, monkeypatch) -> None:
+    from dl4text.grading.evaluate import notebook_scores
+
+    def score(x: np.ndarray) -> np.ndarray:  # any function of the review alone, as a model is
+        return np.array([(int(np.sum(r)) % 97) / 97 for r in x])
+
+    _, (x_real, y_real) = course.load_imdb(num_words=30)
+    assert notebook_scores(score(x_real), y_real)[1] is y_real  # no view: the real split itself
+    monkeypatch.setenv(config.LABEL_SEED_ENV, "31")
+    x_notebook, y_notebook = course.notebook_test_set(num_words=30)
+    scores, labels = notebook_scores(score(x_real), y_real)
+    assert np.array_equal(scores, score(x_notebook)) and np.array_equal(labels, y_notebook)
+    assert not np.array_equal(labels, y_real)
+    monkeypatch.setenv(config.FAST_ENV, "1")  # the notebook's first reviews are not the graders' first
+    monkeypatch.setattr("dl4text.course.sizes.FAST_TEST_REVIEWS", 5)
+    assert notebook_scores(score(course.load_imdb(num_words=30)[1][0]), y_real[:5]) is None

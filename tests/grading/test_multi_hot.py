@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dl4text.data import load_imdb
-from dl4text.grading.multihot import multi_hot
+from dl4text.grading.multihot import multi_hot, multi_hot_batches
 
 
 def vectorize_sequences(sequences, dimension=10000):
@@ -53,3 +53,16 @@ def test_empty_input_and_dtype_choice() -> None:
 def test_ids_outside_the_dimension_are_a_value_error(bad) -> None:
     with pytest.raises(ValueError, match=r"outside \[0, 10\)"):
         multi_hot(bad, dimension=10)
+
+
+def test_batches_are_the_matrix_in_slices_of_one_reused_buffer(small_imdb, isolated_cache) -> None:
+    (x_train, _), _ = load_imdb(path=small_imdb.path, num_words=30)
+    whole = multi_hot(x_train, dimension=30)
+    seen, buffers = [], set()
+    for batch in multi_hot_batches(x_train, dimension=30, size=7):
+        assert batch.dtype == np.float32 and batch.shape[1] == 30 and len(batch) <= 7
+        seen.append(batch.copy())  # valid until the next batch is asked for
+        buffers.add(batch.__array_interface__["data"][0])
+    np.testing.assert_array_equal(np.concatenate(seen), whole)
+    assert len(seen) == -(-len(x_train) // 7) and len(buffers) == 1  # one buffer, refilled
+    assert list(multi_hot_batches([], dimension=5, size=3)) == []

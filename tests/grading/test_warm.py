@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -142,12 +143,18 @@ def _has_tensorflow(pid: int) -> bool:
     return "libtensorflow" in Path(f"/proc/{pid}/maps").read_text()
 
 
+def _has_gensim(pid: int) -> bool:
+    """Has process ``pid`` loaded one of gensim's compiled modules?"""
+    return "/gensim/" in Path(f"/proc/{pid}/maps").read_text()
+
+
 def test_tensorflow_is_imported_only_for_graders_that_use_it(graders: Path, tmp_path: Path) -> None:
     """Graders without Keras get a server without TensorFlow; the next ones that need it get another."""
     light = graders.parent / "test_light.py"
     light.write_text(GRADERS.replace("import keras\n", "").replace(
         '    assert keras.layers.Dense(1).name == "dense", "Keras kept an earlier grading\'s layer names"\n', ""))
-    assert not warm.needs_tensorflow(light) and warm.needs_tensorflow(graders)
+    assert warm.heavy_imports(light) == () and warm.heavy_imports(graders) == ("tensorflow", "keras")
+    assert warm.heavy_imports(None) == warm.ALL_HEAVY == warm.heavy_imports(graders.parent / "gone.py")
     warm.shared().stop()
     judge.prestart_graders(fast=True, grader_file=light)
     first = grade(light, tmp_path / "light")
@@ -161,3 +168,101 @@ def test_tensorflow_is_imported_only_for_graders_that_use_it(graders: Path, tmp_
     again = grade(light, tmp_path / "light-again")
     assert verdicts(again) == verdicts(first)
     assert _has_tensorflow(warm.shared().pid), "a server with TensorFlow serves lighter graders too"
+
+
+def test_graders_that_read_word_vectors_get_gensim_imported_once(graders: Path, tmp_path: Path) -> None:
+    """gensim (1.5 s) is imported by the server for graders that name it, and kept for the next ones."""
+    vectors = graders.parent / "test_vectors.py"
+    vectors.write_text(GRADERS + "\n\ndef _vectors():\n    import gensim  # noqa: F401\n")
+    assert warm.heavy_imports(vectors) == ("tensorflow", "keras", "gensim")
+    warm.shared().stop()
+    judge.prestart_graders(fast=True, grader_file=graders)
+    first = grade(graders, tmp_path / "plain")
+    pid = warm.shared().pid
+    assert pid is not None and _has_tensorflow(pid) and not _has_gensim(pid)
+    second = grade(vectors, tmp_path / "vectors")
+    assert verdicts(second) == verdicts(first)
+    assert warm.shared().pid not in (None, pid) and _has_gensim(warm.shared().pid)
+    pid = warm.shared().pid
+    grade(graders, tmp_path / "plain-again")
+    assert warm.shared().pid == pid, "a server that has more than the graders need serves them"
+
+
+WARMED_GRADERS = '''
+import os
+from dl4text.grading import grades
+
+LOADED = []  # (pid, fast) of each warm-up: filled in the server, seen by its children
+
+def warm_up(fast):
+    LOADED.append((os.getpid(), fast))
+
+@grades("test_one")
+def test_the_data_was_loaded_before_the_fork():
+    """the warm-up ran once, in the server, for this mode"""
+    assert LOADED == [(os.getppid(), True)], f"loaded {LOADED}, server {os.getppid()}"
+'''
+
+
+def _threads(pid: int) -> int:
+    return int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                    if line.startswith("Threads:")))
+
+
+def test_the_warm_up_loads_once_in_the_server_and_a_changed_file_is_read_anew(tmp_path: Path) -> None:
+    folder = tmp_path / "grader_tests"
+    folder.mkdir()
+    graders = folder / "test_warmed.py"
+    graders.write_text(WARMED_GRADERS)
+    warm.shared().stop()
+    judge.prestart_graders(fast=True, grader_file=graders)
+    judge.prestart_graders(fast=True, grader_file=graders)  # a second grading's warm-up: loads nothing more
+    first = grade(graders, tmp_path / "first")
+    assert warm.shared().warm_ups[-2:] == [{"warmed": True}] * 2
+    assert verdicts(first) == [("the warm-up ran once, in the server, for this mode", True, "")]
+    pid = warm.shared().pid
+    # the instructor edits the graders while the server lives: the next grading runs the new file
+    graders.write_text(WARMED_GRADERS.replace('"""the warm-up ran', '"""edited: the warm-up ran'))
+    second = grade(graders, tmp_path / "second")
+    assert warm.shared().pid == pid
+    assert [name for name, _, _ in verdicts(second)] == ["edited: the warm-up ran once, in the server, for this mode"]
+    assert verdicts(second)[0][1] is False  # imported afresh in the child: LOADED is empty there
+
+
+def test_a_warm_up_that_fails_leaves_the_gradings_to_load_for_themselves(tmp_path: Path) -> None:
+    folder = tmp_path / "grader_tests"
+    folder.mkdir()
+    graders = folder / "test_broken_warm_up.py"
+    graders.write_text(GRADERS + "\n\ndef warm_up(fast):\n    raise OSError('no data here')\n")
+    warm.shared().stop()
+    judge.prestart_graders(fast=True, grader_file=graders)
+    raw = grade(graders, tmp_path / "run")
+    assert all(passed for _, passed, _ in verdicts(raw)), verdicts(raw)
+    assert warm.shared().warm_ups[-1] == {"warmed": False, "detail": "OSError: no data here"}
+
+
+@pytest.mark.parametrize("assignment", ["a1_dense", "a2_embeddings", "a3_recurrent"])
+def test_the_course_graders_warm_up_without_starting_tensorflow(assignment: str) -> None:
+    """Their warm-up loads data with numpy only: no TensorFlow op, so no new thread before the forks."""
+    from dl4text.data.source import locate_imdb
+    from dl4text.folder import PROJECT_ROOT, CourseFolder
+
+    try:
+        locate_imdb()
+    except Exception:  # noqa: BLE001
+        pytest.skip("the real IMDB archive is not available: set DL4TEXT_IMDB")
+    grader_file = CourseFolder(PROJECT_ROOT).grader_file(assignment)
+    server = warm.shared()
+    server.stop()
+    env = judge.grader_env(fast=True, label_seed=None)
+    server.start(env, imports=warm.heavy_imports(grader_file))
+    private = Path(tempfile.mkdtemp())
+    (private / "what").write_text("")
+    small = private / "test_small.py"
+    small.write_text(GRADERS)
+    run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the server is ready
+    before = _threads(server.pid)
+    server.warm_up(env, grader_file, fast=True, imports=warm.heavy_imports(grader_file))
+    run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the warm-up's reply is read first
+    assert server.warm_ups[-1] == {"warmed": True}
+    assert _threads(server.pid) == before

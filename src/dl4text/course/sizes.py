@@ -13,18 +13,20 @@ from dl4text.data.vocabulary import VOCABULARY_SIZE
 Split = tuple[np.ndarray, np.ndarray]
 
 
-def load_imdb(num_words: int | None = VOCABULARY_SIZE, **kwargs: Any) -> tuple[Split, Split]:
+def load_imdb(num_words: int | None = VOCABULARY_SIZE, *, fast: bool | None = None,
+              **kwargs: Any) -> tuple[Split, Split]:
     """:func:`dl4text.data.load_imdb`, cut to the first 5,000 reviews of each split in the fast mode.
 
-    The cut comes after the shuffle, so both halves stay close to balanced.
+    The cut comes after the shuffle, so both halves stay close to balanced. ``fast``: the mode
+    (default: ``DL4TEXT_FAST``).
     """
     train, test = data.load_imdb(num_words=num_words, **kwargs)
-    return _cut(train, FAST_TRAIN_REVIEWS), _cut(test, FAST_TEST_REVIEWS)
+    return _cut(train, FAST_TRAIN_REVIEWS, fast), _cut(test, FAST_TEST_REVIEWS, fast)
 
 
-def _cut(split: Split, size: int) -> Split:
+def _cut(split: Split, size: int, fast: bool | None = None) -> Split:
     x, y = split
-    return (x[:size], y[:size]) if is_fast() else (x, y)
+    return (x[:size], y[:size]) if (is_fast() if fast is None else fast) else (x, y)
 
 
 def kernel_test_set(label_seed: int, num_words: int | None = VOCABULARY_SIZE, **kwargs: Any) -> Split:
@@ -43,6 +45,28 @@ def kernel_test_set(label_seed: int, num_words: int | None = VOCABULARY_SIZE, **
     corpus = view_corpus(load_corpus(locate_imdb()), label_seed)
     _, test = from_corpus(corpus, num_words=num_words, **kwargs)
     return _cut(test, FAST_TEST_REVIEWS)
+
+
+def kernel_test_order(label_seed: int) -> Split:
+    """``(positions, labels)``: where a graded kernel's test reviews lie in the real test split.
+
+    For a kernel graded under the view of ``label_seed``, position ``p`` of the test split its
+    ``load_imdb()`` returned (default ``seed``, no ``maxlen``; the fast-mode cut applied)
+    holds the review at position ``positions[p]`` of the real test split of ``load_imdb()`` at
+    full size, and the label ``labels[p]``. Graders that scored a model on the real test split
+    reorder those scores instead of predicting the same reviews again. No review is decoded.
+    """
+    from dl4text.data.corpus import load_corpus
+    from dl4text.data.imdb import split_orders
+    from dl4text.data.shuffled import view_permutations
+    from dl4text.data.source import locate_imdb
+
+    corpus = load_corpus(locate_imdb())
+    _, order = split_orders(len(corpus.train), len(corpus.test))
+    rows, labels = view_permutations(len(corpus.test), label_seed)
+    where = np.empty_like(order)
+    where[order] = np.arange(len(order))
+    return _cut((where[rows[order]], corpus.test.labels[labels[order]].astype(np.int64)), FAST_TEST_REVIEWS)
 
 
 def kernel_test_labels(label_seed: int, **kwargs: Any) -> np.ndarray:

@@ -75,12 +75,7 @@ def from_corpus(
     index_from: int = 3,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """What :func:`load_imdb` returns for ``corpus`` (same arguments, same shuffle)."""
-    rng = np.random.RandomState(seed)
-    orders = []
-    for split in (corpus.train, corpus.test):
-        indices = np.arange(len(split))
-        rng.shuffle(indices)
-        orders.append(indices)
+    orders = list(split_orders(len(corpus.train), len(corpus.test), seed))
 
     shifted = [_shift(split, start_char, index_from) for split in (corpus.train, corpus.test)]
     if maxlen:
@@ -104,6 +99,22 @@ def from_corpus(
             offsets = np.concatenate([[0], np.cumsum(np.bincount(row[keep], minlength=len(offsets) - 1))])
         result.append((_rows(values, offsets, order), split.labels[order].astype(np.int64)))
     return result[0], result[1]
+
+
+def split_orders(n_train: int, n_test: int, seed: int = 113) -> tuple[np.ndarray, np.ndarray]:
+    """The orders :func:`load_imdb` shuffles the two splits into, before ``maxlen`` filters them.
+
+    Position ``p`` of the returned training split holds the corpus's training review
+    ``orders[0][p]``; the same for the test split with ``orders[1]``. Keras's shuffle:
+    ``numpy.random.RandomState(seed)``, training indices first.
+    """
+    rng = np.random.RandomState(seed)
+    orders = []
+    for n in (n_train, n_test):
+        indices = np.arange(n)
+        rng.shuffle(indices)
+        orders.append(indices)
+    return orders[0], orders[1]
 
 
 def _shift(split: EncodedSplit, start_char: int | None, index_from: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,12 +18,17 @@ def view_corpus(corpus: EncodedCorpus, label_seed: int) -> EncodedCorpus:
     label of the real review ``labels[p]``, where ``rows`` and then ``labels`` are drawn
     with ``np.random.default_rng(label_seed).permutation``. The training split is shared.
     """
-    rng = np.random.default_rng(check_seed(label_seed))
-    n = len(corpus.test)
-    rows = rng.permutation(n)
-    labels = rng.permutation(n)
+    rows, labels = view_permutations(len(corpus.test), label_seed)
     test = _reorder(corpus.test, rows, corpus.test.labels[labels])
     return EncodedCorpus(train=corpus.train, test=test, vocabulary=corpus.vocabulary)
+
+
+def view_permutations(n: int, label_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, labels)``: how :func:`view_corpus` reorders ``n`` test reviews and their labels."""
+    rng = np.random.default_rng(check_seed(label_seed))
+    rows = rng.permutation(n)
+    labels = rng.permutation(n)
+    return rows, labels
 
 
 def _reorder(split: EncodedSplit, rows: np.ndarray, labels: np.ndarray) -> EncodedSplit:

@@ -31,21 +31,26 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import numpy as np
 from nbconvert.preprocessors.execute import NotebookClient
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode, default
 
+# Imported here, not where used: the probe is drawn in a thread while the kernel runs, and two
+# threads importing the kit's modules at once can meet in an import cycle (then one of them gets
+# a partly initialised module: ImportError). This thread's imports are all done before it starts.
 from dl4text import config
+from dl4text.data.errors import DataError
 from dl4text.grading.assignment import Assignment
+from dl4text.grading.data_view import GradingView, build_grading_view
 from dl4text.grading.judge import CellVerdict, GraderFailure, prestart_graders, run_graders, score_cells
 from dl4text.grading.kernel_setup import copy_workdir, kernel_environment, kernel_sandbox
-from dl4text.grading.probe import Probe
+from dl4text.grading.pending_probe import PendingProbe
 from dl4text.grading.probing import execute_with_probes
 from dl4text.grading.runfolder import SEED_FILE, RunFolder
 from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.verdicts import restore_deleted_test_cells, write_verdicts
 from dl4text.sandbox.kernel import SandboxedKernelManager
+from dl4text.sandbox.uids import lend_uid
 
 #: the graded notebook's metadata key for the seconds its kernel and its graders took
 TIMING_KEY = "dl4text_timing"
@@ -144,25 +149,20 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
     prestart_graders(fast=client.fast, grader_file=assignment.grader_file)
     run = RunFolder.create()
     log = ExecutionLog()
-    failure: str | None = None
     raw: dict = {"tests": [], "measured": []}
     label_seed = secrets.randbits(62)
+    client.nb = nb  # what is graded, even if execution fails before it starts
     try:
         cells = assignment.test_cells()
-        try:
-            graders = assignment.load_graders()
-            rng = np.random.default_rng(secrets.randbits(64))
-            probe: Probe = graders.probe(rng, client.fast) if hasattr(graders, "probe") else Probe()
-        except Exception as exc:  # noqa: BLE001 - report, grade zero, keep the batch going
-            client.log.error("graders of %s could not be loaded: %s", assignment.name, exc)
-            probe, failure = Probe(), f"the graders could not be loaded ({exc}); tell your instructor"
-        probe.save(run)
+        probe = PendingProbe(assignment, fast=client.fast, run=run, logger=client.log)  # drawn beside the kernel
         started = time.monotonic()
         try:
             _execute_in_sandbox(client, nb, resources, probe, run, log, label_seed)
         except Exception as exc:  # noqa: BLE001 - never drop a submission: grade what ran
             client.log.exception("execution of %s failed", assignment.notebook)
             log.stop(len(client.nb.cells) - 1, f"execution failed ({type(exc).__name__}: {exc})")
+        probe.wait()
+        failure = probe.failure
         log.seconds = round(time.monotonic() - started, 2)
         log.save(run.private)
         graders_started = time.monotonic()
@@ -198,12 +198,9 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
             run.remove()
 
 
-def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict, probe: Probe,
+def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resources: dict, probe: PendingProbe,
                         run: RunFolder, log: ExecutionLog, label_seed: int) -> None:
     """Set up the kernel's folder, data view and sandbox, then execute with probes."""
-    from dl4text.data.errors import DataError
-    from dl4text.grading.data_view import GradingView, build_grading_view
-
     NotebookClient.__init__(client, nb, None)
     client.reset_execution_trackers()
     client._output_used, client._output_total, client._output_cut = {}, 0, set()
@@ -223,8 +220,6 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
     env = kernel_environment(run, view.env, fast=client.fast)
     uid_context = contextlib.nullcontext(None)
     if client.sandbox and os.geteuid() == 0:
-        from dl4text.sandbox.uids import lend_uid
-
         uid_context = lend_uid()
     with uid_context as uid:
         if uid is not None:

@@ -1,11 +1,12 @@
 """The warm graders' server: TensorFlow imported once, one forked child per grading.
 
 Started by :class:`dl4text.grading.warm.WarmGraders` as ``python -I -m
-dl4text.grading.graderserver FD [--tensorflow]`` (outside the kernel's sandbox, like the cold
-graders' process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket file
-exists anywhere. It imports pytest and the grading modules (with ``--tensorflow`` TensorFlow and
-Keras too: the graders that load models), runs no TensorFlow op (so no thread pool exists yet
-and a fork is clean), then serves requests one at a time:
+dl4text.grading.graderserver FD [--import MODULE]...`` (outside the kernel's sandbox, like the
+cold graders' process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket
+file exists anywhere. It imports pytest and the grading modules (and each ``--import``: those of
+:data:`HEAVY` the graders use, TensorFlow and Keras for graders that load models), runs no
+TensorFlow op (so no thread pool exists yet and a fork is clean), then serves requests one at a
+time:
 
 * a request is one JSON message (the pytest arguments, the run's private folder, the
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
@@ -18,6 +19,15 @@ and a fork is clean), then serves requests one at a time:
   how it ended: ``{"ended": "exited", "code": N}``, ``"signal"``, ``"timeout"`` (or
   ``"refused"``: a request it could not read).
 
+* a warm-up request (``{"warm": grader_file, "fast": bool}``, no descriptor) imports that
+  grader module as pytest will (its folder first on ``sys.path``, its file name as module name)
+  and calls its ``warm_up(fast)`` once per mode, if it has one: the real data and vectors every grading reads
+  are then loaded once, before the forks, while the kernel runs. ``warm_up`` loads data with
+  numpy; it runs no TensorFlow op and reads nothing of a submission. A child whose grader file
+  changed since (its SHA-256 differs) drops the module, and pytest imports the file afresh.
+  The reply is ``{"warmed": true}`` or ``{"warmed": false, "detail": ...}``: a failed warm-up
+  leaves nothing behind, and the gradings load what they need themselves.
+
 When the grading process closes its end (it exits, or gives up on the server), the server
 kills the child in progress and exits.
 """
@@ -25,6 +35,7 @@ kills the child in progress and exits.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import json
 import os
@@ -41,14 +52,25 @@ from dl4text.grading.runfolder import GRADERS_LOG
 MAX_REQUEST = 1 << 20
 PR_SET_PDEATHSIG = 1
 PRELOAD = ("numpy", "pytest", "dl4text.grading", "dl4text.grading.plugin", "dl4text.course", "dl4text.data")
-#: imported too with ``--tensorflow`` (9 s of CPU on 2 cores: not for graders that never use them)
-TENSORFLOW = ("tensorflow", "keras")
-TENSORFLOW_FLAG = "--tensorflow"
+#: what ``--import`` may name: slow imports that only some graders need (TensorFlow: 9 s of CPU
+#: on 2 cores; gensim: 1.5 s), in the order they are imported
+HEAVY = ("tensorflow", "keras", "gensim")
+IMPORT_FLAG = "--import"
+#: grader modules imported by a warm-up: module name -> (file, SHA-256 of its text then)
+WARMED: dict[str, tuple[str, str]] = {}
+#: (module name, fast) whose ``warm_up`` ran (once each)
+WARMED_MODES: set[tuple[str, bool]] = set()
 
 
-def preload(*, tensorflow: bool = True) -> None:
-    """Import what every grading needs (and pytest's own plugins); run no TensorFlow op."""
-    for name in (*TENSORFLOW, *PRELOAD) if tensorflow else PRELOAD:
+def preload(heavy: tuple[str, ...] = HEAVY) -> None:
+    """Import what every grading needs, the ``heavy`` modules asked for, and pytest's own plugins.
+
+    Runs no TensorFlow op. A name outside :data:`HEAVY` is refused (ValueError).
+    """
+    unknown = sorted(set(heavy) - set(HEAVY))
+    if unknown:
+        raise ValueError(f"not a module the graders' server imports: {', '.join(unknown)}")
+    for name in (*(m for m in HEAVY if m in heavy), *PRELOAD):
         importlib.import_module(name)
     from _pytest.config import default_plugins
 
@@ -68,9 +90,12 @@ def serve(sock: socket.socket) -> None:
             return
         try:
             request = json.loads(message)
-            if len(fds) != 1:
+            if "warm" in request and not fds:
+                reply = warm(str(request["warm"]), bool(request.get("fast")))
+            elif len(fds) != 1:
                 raise ValueError("a request carries exactly one results pipe")
-            reply = grade(sock, request, fds[0])
+            else:
+                reply = grade(sock, request, fds[0])
         except Exception as exc:  # noqa: BLE001 - a bad request fails alone; the server goes on
             reply = {"ended": "refused", "detail": f"{type(exc).__name__}: {exc}"}
         finally:
@@ -81,6 +106,50 @@ def serve(sock: socket.socket) -> None:
             sock.send(json.dumps(reply).encode())
         except OSError:
             return
+
+
+def warm(grader_file: str, fast: bool) -> dict[str, Any]:
+    """Import ``grader_file`` as pytest will and run its ``warm_up(fast)``; say how it went."""
+    path = os.path.abspath(grader_file)
+    folder, name = os.path.dirname(path), os.path.basename(path).removesuffix(".py")
+    try:
+        digest = _digest(path)
+        if WARMED.get(name) != (path, digest):
+            _forget(name)
+            if folder not in sys.path:
+                sys.path.insert(0, folder)  # where pytest's "prepend" import mode puts it
+            WARMED[name] = (path, digest)
+            importlib.import_module(name)
+        hook = getattr(sys.modules[name], "warm_up", None)
+        if callable(hook) and (name, fast) not in WARMED_MODES:
+            hook(fast)
+            WARMED_MODES.add((name, fast))
+        return {"warmed": True}
+    except Exception as exc:  # noqa: BLE001 - the gradings then load what they need themselves
+        _forget(name)
+        return {"warmed": False, "detail": f"{type(exc).__name__}: {str(exc)[:500]}"}
+
+
+def _digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _forget(name: str) -> None:
+    WARMED.pop(name, None)
+    WARMED_MODES.difference_update({(name, True), (name, False)})
+    sys.modules.pop(name, None)
+
+
+def _drop_changed_graders() -> None:
+    """In a child: forget warmed grader modules whose file changed since (pytest imports them anew)."""
+    for name, (path, digest) in list(WARMED.items()):
+        try:
+            same = _digest(path) == digest
+        except OSError:
+            same = False
+        if not same:
+            _forget(name)
 
 
 def grade(sock: socket.socket, request: dict[str, Any], results_fd: int) -> dict[str, Any]:
@@ -114,6 +183,7 @@ def _child(sock: socket.socket, private: str, args: list[str], env: dict[str, st
         os.chdir(private)
         os.environ.clear()
         os.environ.update(env)
+        _drop_changed_graders()
         import pytest
 
         code = int(pytest.main(args))
@@ -181,10 +251,10 @@ def _kill_session(pid: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -I -m dl4text.grading.graderserver FD [--tensorflow]``: serve until the other end closes."""
+    """``python -I -m dl4text.grading.graderserver FD [--import MODULE]...``: serve until the other end closes."""
     sock = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
-    preload(tensorflow=TENSORFLOW_FLAG in argv[1:])
+    preload(tuple(name for flag, name in zip(argv[1:], argv[2:], strict=False) if flag == IMPORT_FLAG))
     sock.send(b'{"ready": true}')
     serve(sock)
     sys.stdout.flush()

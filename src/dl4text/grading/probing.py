@@ -9,6 +9,7 @@ or is stopped by the watchdog, ends execution: what was probed before still coun
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from typing import Any
 
 import nbformat
@@ -21,10 +22,12 @@ from dl4text.grading.runlog import ExecutionLog
 from dl4text.grading.watchdog import Watchdog
 
 
-def execute_with_probes(client: Any, resources: dict, probe: Probe, run: RunFolder,
+def execute_with_probes(client: Any, resources: dict, probe: Callable[[], Probe], run: RunFolder,
                         log: ExecutionLog, env: dict[str, str]) -> None:
-    """Run every cell of ``client.nb`` in a new kernel, probing after each test cell."""
-    pending = probe.grade_ids()
+    """Run every cell of ``client.nb`` in a new kernel, probing after each test cell.
+
+    ``probe()`` returns the probe, waiting for it if it is still being drawn.
+    """
     try:
         # the kernel's own stdout/stderr (fd 1 and 2, not the notebook's streams) go nowhere:
         # student code writing to them must not flood the grading process's terminal or log
@@ -36,7 +39,7 @@ def execute_with_probes(client: Any, resources: dict, probe: Probe, run: RunFold
                 with Watchdog(client.km.provisioner.pid, deadline_s=client.notebook_timeout,
                               memory_bytes=client.memory_limit_mb * 1024**2,
                               folder=run.box, disk_bytes=client.disk_limit_mb * 1024**2) as dog:
-                    _run_cells(client, resources, probe, run, log, dog, pending)
+                    _run_cells(client, resources, probe, run, log, dog)
             finally:
                 km.kill_sandbox()
     except DeadKernelError:
@@ -46,16 +49,26 @@ def execute_with_probes(client: Any, resources: dict, probe: Probe, run: RunFold
             log.stop(len(client.nb.cells) - 1, f"the kernel failed ({exc})")
 
 
-def _run_cells(client: Any, resources: dict, probe: Probe, run: RunFolder, log: ExecutionLog,
-               dog: Watchdog, pending: list[str]) -> None:
+def _run_cells(client: Any, resources: dict, get_probe: Callable[[], Probe], run: RunFolder,
+               log: ExecutionLog, dog: Watchdog) -> None:
+    probe: Probe | None = None
+    pending: list[str] = []
     for index, cell in enumerate(list(client.nb.cells)):
         if not _run(client, cell, resources, index, log, dog):
             return
         grade_id = grade_id_of(cell)
-        if grade_id in pending and cell.cell_type == "code":
+        if grade_id is None or cell.cell_type != "code":
+            continue
+        if probe is None:
+            probe = get_probe()
+            pending = probe.grade_ids()
+        if grade_id in pending:
             pending.remove(grade_id)
             if not _probe(client, grade_id, probe, run, log, dog):
                 return
+    if probe is None:
+        probe = get_probe()
+        pending = probe.grade_ids()
     for grade_id in list(pending):  # test cells the student deleted
         if log.stopped or not _probe(client, grade_id, probe, run, log, dog):
             return

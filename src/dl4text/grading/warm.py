@@ -9,9 +9,9 @@ interpreter state (Keras, the plugin's verdicts, the measured accuracies) withou
 
 :func:`prestart` starts the process's server early (the engine calls it before the kernel
 runs, so TensorFlow is imported while the notebook executes). The server imports TensorFlow
-only for graders that use it (:func:`needs_tensorflow`): for the others the import would cost
-9 s of CPU beside the kernel and gain nothing; a later grading that needs it starts a server
-that has it. :func:`shared` is the server of
+(and gensim) only for graders that use it (:func:`heavy_imports`): for the others the import
+would cost 9 s of CPU beside the kernel and gain nothing; a later grading that needs more starts
+a server that has it. :func:`shared` is the server of
 this process, stopped at exit. A child that crashes or runs past its timeout costs only its
 grading (an :class:`Outcome` that says how it ended); a server that dies is started again for
 the next grading. The server is reached only through an anonymous socket pair whose ends are
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import shutil
 import socket
@@ -33,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dl4text import config
-from dl4text.grading.graderserver import TENSORFLOW_FLAG
+from dl4text.grading.graderserver import IMPORT_FLAG
 from dl4text.grading.runfolder import GRADERS_LOG
 
+log = logging.getLogger(__name__)
 WARM_ENV = config.WARM_GRADERS_ENV
 #: variables set per grading, not when the server starts (a change of any other restarts it)
 PER_GRADING = (config.FAST_ENV, config.LABEL_SEED_ENV, WARM_ENV)
@@ -43,8 +45,12 @@ PER_GRADING = (config.FAST_ENV, config.LABEL_SEED_ENV, WARM_ENV)
 IMPORT_TIME = ("TF_", "KERAS_", "OMP_", "MKL_", "OPENBLAS_", "CUDA_", "XLA_", "LD_", "PYTHON")
 START_TIMEOUT = 300.0
 REPLY_GRACE = 30.0
-#: words of a grader module that say it loads models or calls Keras (then its server imports TensorFlow)
-TENSORFLOW_WORDS = ("keras", "tensorflow", ".model(")
+#: words of a grader module that say which slow imports its graders need: loading models or calling
+#: Keras (TensorFlow and Keras), reading word vectors (gensim: the probe of a2 pickles KeyedVectors)
+HEAVY_WORDS = {("keras", "tensorflow", ".model("): ("tensorflow", "keras"),
+               ("gensim", "KeyedVectors", "dl4text.embeddings"): ("gensim",)}
+#: what the server imports when the graders cannot be read
+ALL_HEAVY = ("tensorflow", "keras", "gensim")
 
 
 def enabled() -> bool:
@@ -52,17 +58,21 @@ def enabled() -> bool:
     return config.warm_graders()
 
 
-def needs_tensorflow(grader_file: Path) -> bool:
-    """Does ``grader_file`` use Keras or TensorFlow (or ask the probe for a model)?
+def heavy_imports(grader_file: Path | None) -> tuple[str, ...]:
+    """The slow imports ``grader_file``'s graders use (TensorFlow and Keras, gensim), for the server.
 
-    Only a matter of speed: a child of a server without TensorFlow imports it when its graders do.
-    An unreadable file says yes (the server then has whatever a grader may need).
+    Only a matter of speed: a child of a server without them imports what its graders import.
+    No file, or an unreadable one, asks for all of them (the server then has whatever a grader
+    may need).
     """
     try:
-        text = Path(grader_file).read_text(errors="replace")
+        text = Path(grader_file).read_text(errors="replace") if grader_file is not None else None
     except OSError:
-        return True
-    return any(word in text for word in TENSORFLOW_WORDS)
+        text = None
+    if text is None:
+        return ALL_HEAVY
+    found = [m for words, modules in HEAVY_WORDS.items() if any(w in text for w in words) for m in modules]
+    return tuple(dict.fromkeys(found))
 
 
 @dataclass
@@ -87,31 +97,47 @@ class WarmGraders:
         self._env: dict[str, str] = {}
         self._ready = False
         self._owner = 0
-        self._tensorflow = False
+        self._imports: frozenset[str] = frozenset()
+        self._unanswered = 0  # warm-up requests whose replies are still to be read
+        #: the replies to the last warm-ups: ``{"warmed": true}`` or ``{"warmed": false, "detail": ...}``
+        self.warm_ups: list[dict] = []
 
     @property
     def pid(self) -> int | None:
         """The server's process id, None while none runs."""
         return self._process.pid if self._process is not None and self._process.poll() is None else None
 
-    def start(self, env: dict[str, str], *, tensorflow: bool = True) -> None:
+    def start(self, env: dict[str, str], *, imports: tuple[str, ...] = ALL_HEAVY) -> None:
         """Start the server with ``env`` (as the graders get it) unless one runs with it already.
 
-        ``tensorflow``: the server imports TensorFlow and Keras (a running one without them is
-        replaced).
+        ``imports``: the slow modules it imports (see :func:`heavy_imports`); a running server
+        without one of them is replaced by one with all it had and these.
         """
         with self._lock:
-            self._ensure(env, tensorflow)
+            self._ensure(env, imports)
+
+    def warm_up(self, env: dict[str, str], grader_file: Path, *, fast: bool,
+                imports: tuple[str, ...] = ALL_HEAVY) -> None:
+        """Start the server if need be and ask it to warm ``grader_file`` up for mode ``fast``.
+
+        Returns at once: the server imports and loads while the kernel runs; the next
+        grading reads the reply first. Raises OSError when the server cannot be reached.
+        """
+        with self._lock:
+            sock = self._ensure(env, imports)
+            sock.send(json.dumps({"warm": str(grader_file), "fast": fast}).encode())
+            self._unanswered += 1
 
     def run(self, args: list[str], private: Path, *, env: dict[str, str], timeout: float,
-            tensorflow: bool = True) -> Outcome:
+            imports: tuple[str, ...] = ALL_HEAVY) -> Outcome:
         """Run pytest with ``args`` in ``private`` in a fresh child of the server; never raises for it."""
         with self._lock:
             try:
-                sock = self._ensure(env, tensorflow)
+                sock = self._ensure(env, imports)
                 if not self._ready:
                     sock.settimeout(START_TIMEOUT)
                     self._expect_ready(sock)
+                self._read_warm_replies(sock)
             except OSError as exc:
                 self._stop()
                 return Outcome(b"", failure=f"the graders' server could not start ({exc})", server_failed=True)
@@ -139,18 +165,24 @@ class WarmGraders:
         return _outcome(reply, b"".join(chunks), private, timeout)
 
     def stop(self) -> None:
-        """Stop the server (it kills a grading in progress) and remove its folder."""
+        """Stop the server (it kills a grading in progress) and remove its folder.
+
+        The next one imports only what its gradings ask for.
+        """
         with self._lock:
             self._stop()
+            self._imports = frozenset()
 
     # -- inside the lock ----------------------------------------------------------------
-    def _ensure(self, env: dict[str, str], tensorflow: bool) -> socket.socket:
+    def _ensure(self, env: dict[str, str], imports: tuple[str, ...]) -> socket.socket:
         base = {k: v for k, v in env.items() if k not in PER_GRADING}
         if self._owner != os.getpid():  # a forked copy of this process: the server is the parent's
             self._process, self._sock, self._home, self._ready = None, None, None, False
+            self._imports = frozenset()
         if (self._sock is not None and self.pid is not None and not _stale(self._env, base)
-                and (self._tensorflow or not tensorflow)):
+                and self._imports.issuperset(imports)):
             return self._sock
+        wanted = [m for m in ALL_HEAVY if m in self._imports or m in imports]
         self._stop()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         home = Path(tempfile.mkdtemp(prefix="dl4text-graders-"))  # 0700, the server's cwd
@@ -158,7 +190,7 @@ class WarmGraders:
             with (home / "server.log").open("wb") as log:
                 self._process = subprocess.Popen(
                     [sys.executable, "-I", "-m", "dl4text.grading.graderserver", str(theirs.fileno()),
-                     *([TENSORFLOW_FLAG] if tensorflow else [])],
+                     *(arg for module in wanted for arg in (IMPORT_FLAG, module))],
                     cwd=home, env=base,
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     pass_fds=(theirs.fileno(),))
@@ -169,7 +201,8 @@ class WarmGraders:
         finally:
             theirs.close()
         self._sock, self._home, self._env, self._ready = ours, home, base, False
-        self._tensorflow = tensorflow
+        self._unanswered = 0
+        self._imports = frozenset(wanted)
         self._owner = os.getpid()
         return ours
 
@@ -183,6 +216,24 @@ class WarmGraders:
             tail = self._server_log()
             raise OSError(f"it ended while importing{': ' + tail if tail else ''}")
         self._ready = True
+
+    def _read_warm_replies(self, sock: socket.socket) -> None:
+        """Read the replies to earlier warm-ups into :attr:`warm_ups` (a failed one is logged:
+        the gradings then load their data themselves)."""
+        sock.settimeout(START_TIMEOUT)
+        while self._unanswered:
+            message = sock.recv(65536)
+            if not message:
+                raise OSError("the server closed while warming up")
+            self._unanswered -= 1
+            try:
+                reply = json.loads(message)
+            except ValueError:
+                reply = {"warmed": False, "detail": "an unreadable reply"}
+            self.warm_ups = [*self.warm_ups[-9:], reply]
+            if not reply.get("warmed"):
+                log.warning("the graders' warm-up failed (each grading loads its data itself): %s",
+                            reply.get("detail"))
 
     def _server_log(self) -> str:
         try:
@@ -259,11 +310,19 @@ def shared() -> WarmGraders:
         return _shared
 
 
-def prestart(env: dict[str, str], *, tensorflow: bool = True) -> None:
-    """Start this process's server now (it imports TensorFlow while the kernel runs), if enabled."""
+def prestart(env: dict[str, str], *, imports: tuple[str, ...] = ALL_HEAVY,
+             grader_file: Path | None = None, fast: bool = False) -> None:
+    """Start this process's server now (it imports TensorFlow while the kernel runs), if enabled.
+
+    With ``grader_file``, the server also warms those graders up for mode ``fast`` (their
+    ``warm_up``: the data every grading reads, loaded once).
+    """
     if not enabled():
         return
     try:
-        shared().start(env, tensorflow=tensorflow)
+        if grader_file is None:
+            shared().start(env, imports=imports)
+        else:
+            shared().warm_up(env, grader_file, fast=fast, imports=imports)
     except OSError:  # the grading will say it, or fall back to what it can
         pass
