@@ -266,3 +266,11 @@ def test_the_course_graders_warm_up_without_starting_tensorflow(assignment: str)
     run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the warm-up's reply is read first
     assert server.warm_ups[-1] == {"warmed": True}
     assert _threads(server.pid) == before
+
+
+def test_the_server_and_its_gradings_run_at_a_lower_priority_than_the_kernel(graders: Path, tmp_path: Path) -> None:
+    """The server imports beside the kernel: it takes the CPU the kernel leaves."""
+    from dl4text.grading.graderserver import NICENESS
+
+    grade(graders, tmp_path / "run")
+    assert os.getpriority(os.PRIO_PROCESS, warm.shared().pid) == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS

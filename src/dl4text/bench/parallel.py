@@ -5,6 +5,10 @@ course built as ``dl4text demo`` builds its own (source, hidden graders, nbgrade
 a generated release), graded in the fast mode. Each worker count gets its own copy of that
 course, so both start from the same empty gradebook. When ``dl4text autograde`` has no
 ``--workers`` option yet, the row says so instead of failing.
+
+Each run also records how busy the machine's cores were during it (``/proc/stat``; whatever
+else ran counts too): a serial grading that keeps a share ``b`` of the cores busy leaves at
+most ``1 / b`` to gain from more workers on the same cores.
 """
 
 from __future__ import annotations
@@ -48,6 +52,22 @@ def make_class(root: Path, target: Path, assignment: str, copies: int = COPIES) 
     return target
 
 
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all the machine's cores so far (``/proc/stat``; (0, 0) elsewhere)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """The share of the cores' time that was busy between two :func:`cpu_times` readings."""
+    total = after[1] - before[1]
+    return round((after[0] - before[0]) / total, 3) if total > 0 else None
+
+
 def graded_count(stdout: str) -> int:
     """How many student rows of autograde's summary say ``graded`` (student, score, status...)."""
     return sum(1 for line in stdout.splitlines() if re.match(r"\s+\S+\s+\S+\s+graded\s", line))
@@ -69,16 +89,22 @@ def measure(root: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
     assignment = "a1_dense" if "a1_dense" in names else names[0]
     template = make_class(root, workdir / "class", assignment)
     env = child_env({"DL4TEXT_FAST": "1"})
-    runs = {}
+    runs, busy = {}, {}
     for workers in WORKERS:
         course = workdir / f"class-workers-{workers}"
         shutil.copytree(template, course)
+        before = cpu_times()
         runs[workers] = run_command([sys.executable, "-m", "dl4text.cli", "autograde", assignment,
                                      "--fast", "--force", "--workers", str(workers), "--root", str(course)],
                                     env=env, cwd=course)
+        busy[workers] = busy_share(before, cpu_times())
     counts = {w: graded_count(r.stdout) for w, r in runs.items()}
     note = f"{assignment}, fast mode; graded: " + ", ".join(f"{counts[w]}/{COPIES} with --workers {w}"
                                                               for w in WORKERS)
+    if busy[1]:
+        note += (f"; cores busy: {busy[1]:.0%} with --workers 1, {busy[2]:.0%} with 2 "
+                 f"(at most {1 / busy[1]:.2f}x to gain)" if busy[2] else f"; cores busy: {busy[1]:.0%} with --workers 1")
     row = Comparison.from_children("parallel", WHAT, BASELINE, runs[1], runs[2], note=note)
     row.details["claim"] = PARALLEL
+    row.details["cores_busy"] = {str(w): share for w, share in busy.items()}
     return [row]

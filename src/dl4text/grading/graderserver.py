@@ -5,8 +5,8 @@ dl4text.grading.graderserver FD [--import MODULE]...`` (outside the kernel's san
 cold graders' process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket
 file exists anywhere. It imports pytest and the grading modules (and each ``--import``: those of
 :data:`HEAVY` the graders use, TensorFlow and Keras for graders that load models), runs no
-TensorFlow op (so no thread pool exists yet and a fork is clean), then serves requests one at a
-time:
+TensorFlow op (so no thread pool exists yet and a fork is clean), at niceness :data:`NICENESS`
+(it runs beside the kernel), then serves requests one at a time:
 
 * a request is one JSON message (the pytest arguments, the run's private folder, the
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
@@ -56,6 +56,11 @@ PRELOAD = ("numpy", "pytest", "dl4text.grading", "dl4text.grading.plugin", "dl4t
 #: on 2 cores; gensim: 1.5 s), in the order they are imported
 HEAVY = ("tensorflow", "keras", "gensim")
 IMPORT_FLAG = "--import"
+#: the server's niceness (its children inherit it): its imports (TensorFlow: 9 s of CPU) and
+#: warm-up run beside the kernel and should take the CPU the kernel leaves, not slow it down
+#: (a1 at full size on 2 cores: the kernel's run took 2-5 s longer beside a server at 0 than at
+#: 19). At 10 a grading's graders still get a tenth of a core beside another worker's busy kernel.
+NICENESS = 10
 #: grader modules imported by a warm-up: module name -> (file, SHA-256 of its text then)
 WARMED: dict[str, tuple[str, str]] = {}
 #: (module name, fast) whose ``warm_up`` ran (once each)
@@ -254,6 +259,7 @@ def main(argv: list[str]) -> None:
     """``python -I -m dl4text.grading.graderserver FD [--import MODULE]...``: serve until the other end closes."""
     sock = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
+    os.nice(NICENESS)  # its imports and warm-up take the CPU the kernel leaves
     preload(tuple(name for flag, name in zip(argv[1:], argv[2:], strict=False) if flag == IMPORT_FLAG))
     sock.send(b'{"ready": true}')
     serve(sock)
