@@ -233,17 +233,18 @@ def test_a_warm_up_that_fails_leaves_the_gradings_to_load_for_themselves(tmp_pat
     folder = tmp_path / "grader_tests"
     folder.mkdir()
     graders = folder / "test_broken_warm_up.py"
-    graders.write_text(GRADERS + "\n\ndef warm_up(fast):\n    raise OSError('no data here')\n")
+    graders.write_text(WARMED_GRADERS.replace("    LOADED.append((os.getpid(), fast))", "    raise OSError('no data here')"))
     warm.shared().stop()
     judge.prestart_graders(fast=True, grader_file=graders)
     raw = grade(graders, tmp_path / "run")
-    assert all(passed for _, passed, _ in verdicts(raw)), verdicts(raw)
+    # graded all the same, in a child that imported the module afresh (it loaded nothing)
+    assert verdicts(raw) == [("the warm-up ran once, in the server, for this mode", False, "loaded [], server "
+                              f"{warm.shared().pid}")]
     assert warm.shared().warm_ups[-1] == {"warmed": False, "detail": "OSError: no data here"}
 
 
-@pytest.mark.parametrize("assignment", ["a1_dense", "a2_embeddings", "a3_recurrent"])
-def test_the_course_graders_warm_up_without_starting_tensorflow(assignment: str) -> None:
-    """Their warm-up loads data with numpy only: no TensorFlow op, so no new thread before the forks."""
+def test_the_course_graders_warm_up_without_starting_tensorflow() -> None:
+    """Their warm-ups load data with numpy only: no TensorFlow op, so no new thread before the forks."""
     from dl4text.data.source import locate_imdb
     from dl4text.folder import PROJECT_ROOT, CourseFolder
 
@@ -251,21 +252,22 @@ def test_the_course_graders_warm_up_without_starting_tensorflow(assignment: str)
         locate_imdb()
     except Exception:  # noqa: BLE001
         pytest.skip("the real IMDB archive is not available: set DL4TEXT_IMDB")
-    grader_file = CourseFolder(PROJECT_ROOT).grader_file(assignment)
     server = warm.shared()
     server.stop()
     env = judge.grader_env(fast=True, label_seed=None)
-    server.start(env, imports=warm.heavy_imports(grader_file))
+    server.start(env, imports=warm.ALL_HEAVY)
     private = Path(tempfile.mkdtemp())
     (private / "what").write_text("")
     small = private / "test_small.py"
     small.write_text(GRADERS)
     run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the server is ready
     before = _threads(server.pid)
-    server.warm_up(env, grader_file, fast=True, imports=warm.heavy_imports(grader_file))
-    run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the warm-up's reply is read first
-    assert server.warm_ups[-1] == {"warmed": True}
-    assert _threads(server.pid) == before
+    for assignment in ("a1_dense", "a2_embeddings", "a3_recurrent"):
+        grader_file = CourseFolder(PROJECT_ROOT).grader_file(assignment)
+        server.warm_up(env, grader_file, fast=True, imports=warm.ALL_HEAVY)
+        run_graders(small, private, fast=True, timeout=120, label_seed=1)  # the warm-up's reply is read first
+        assert server.warm_ups[-1] == {"warmed": True}, assignment
+        assert _threads(server.pid) == before, f"{assignment}'s warm-up started threads in the server"
 
 
 def test_the_server_and_its_gradings_run_at_a_lower_priority_than_the_kernel(graders: Path, tmp_path: Path) -> None:
