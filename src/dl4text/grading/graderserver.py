@@ -21,8 +21,8 @@ TensorFlow op (so no thread pool exists yet and a fork is clean), at niceness :d
 
 * a warm-up request (``{"warm": grader_file, "fast": bool}``, no descriptor) imports that
   grader module as pytest will (its folder first on ``sys.path``, its file name as module name)
-  and calls its ``warm_up(fast)`` once per mode, if it has one: the real data and vectors every grading reads
-  are then loaded once, before the forks, while the kernel runs. ``warm_up`` loads data with
+  and calls its ``warm_up(fast)`` once per mode, if it has one: the real data every grading
+  reads is then loaded once, before the forks, while the kernel runs. ``warm_up`` loads data with
   numpy; it runs no TensorFlow op and reads nothing of a submission. A child whose grader file
   changed since (its SHA-256 differs) drops the module, and pytest imports the file afresh.
   The reply is ``{"warmed": true}`` or ``{"warmed": false, "detail": ...}``: a failed warm-up

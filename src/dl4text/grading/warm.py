@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dl4text import config
-from dl4text.grading.graderserver import IMPORT_FLAG
+from dl4text.grading.graderserver import HEAVY, IMPORT_FLAG
 from dl4text.grading.runfolder import GRADERS_LOG
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ REPLY_GRACE = 30.0
 #: Keras (TensorFlow and Keras), reading word vectors (gensim: the probe of a2 pickles KeyedVectors)
 HEAVY_WORDS = {("keras", "tensorflow", ".model("): ("tensorflow", "keras"),
                ("gensim", "KeyedVectors", "dl4text.embeddings"): ("gensim",)}
-#: what the server imports when the graders cannot be read
-ALL_HEAVY = ("tensorflow", "keras", "gensim")
+#: what the server imports when the graders cannot be read: every slow import it knows
+ALL_HEAVY = HEAVY
 
 
 def enabled() -> bool:
