@@ -12,8 +12,12 @@ the course of its own (the same empty gradebook for each). From the measured fig
 * the graders' share: the seconds the hidden graders took (recorded by ``GradingExecute``
   in each autograded notebook's metadata) against the seconds of the whole grading;
 * a projection of what 100 and 500 students cost on this machine and on a Dask cluster of
-  M such machines: the measured seconds per student at the most workers, divided by M (a
-  projection, as the table says: a real cluster adds its own transfer and start-up costs).
+  M such machines, for a class that hands in working notebooks: the broken submissions end
+  in seconds, so the class's plain mean per student would halve the cost. The whole class's
+  seconds (at the most workers) are shared out in proportion to each student's seconds of
+  kernel and graders (read from the autograded notebooks), and the solved students' share,
+  per solved student, is projected; divided by M on M machines (a projection, as the table
+  says: a real cluster adds its own transfer and start-up costs).
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class ClassRun:
     submissions: int = 0
     kernel_seconds: float = 0.0
     graders_seconds: float = 0.0
+    #: student -> seconds of kernel and graders over all their autograded notebooks
+    busy_by_student: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
 
@@ -64,7 +70,23 @@ class ClassBench:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def seconds_per_student(self, run: ClassRun) -> float:
+        """The whole class's seconds over its students, broken submissions included."""
         return run.seconds / max(1, len(self.students))
+
+    @property
+    def solved(self) -> list[str]:
+        """The students who handed in the solutions."""
+        return [s for s in self.students if s not in BROKEN]
+
+    def seconds_per_solved_student(self, run: ClassRun) -> float:
+        """What one student with working notebooks costs in ``run``: the class's seconds shared
+        out by each student's seconds of kernel and graders, the solved students' share per
+        solved student (the plain mean per student where no notebook recorded its seconds)."""
+        busy = sum(run.busy_by_student.values())
+        if busy <= 0 or not self.solved:
+            return self.seconds_per_student(run)
+        solved_busy = sum(run.busy_by_student.get(s, 0.0) for s in self.solved)
+        return run.seconds * solved_busy / busy / len(self.solved)
 
     @property
     def speedup(self) -> float | None:
@@ -104,11 +126,12 @@ def make_class(root: Path, target: Path, assignments: list[str], solved: int = S
     return students
 
 
-def grading_seconds(course: Path, assignments: list[str]) -> tuple[float, float]:
-    """The kernel's and the graders' seconds summed over every autograded notebook of ``course``."""
+def grading_seconds(course: Path, assignments: list[str]) -> dict[str, tuple[float, float]]:
+    """student -> the kernel's and the graders' seconds summed over their autograded notebooks
+    of ``course`` (a student none of whose notebooks recorded its seconds is left out)."""
     from dl4text.grading.execute import TIMING_KEY
 
-    kernel = graders = 0.0
+    seconds: dict[str, tuple[float, float]] = {}
     for assignment in assignments:
         for path in sorted((course / "autograded").glob(f"*/{assignment}/*.ipynb")):
             try:
@@ -116,9 +139,11 @@ def grading_seconds(course: Path, assignments: list[str]) -> tuple[float, float]
             except Exception:  # noqa: BLE001 - an unreadable notebook adds nothing
                 continue
             if isinstance(timing, dict):
-                kernel += _seconds(timing.get("kernel_seconds"))
-                graders += _seconds(timing.get("graders_seconds"))
-    return kernel, graders
+                student = path.parent.parent.name
+                kernel, graders = seconds.get(student, (0.0, 0.0))
+                seconds[student] = (kernel + _seconds(timing.get("kernel_seconds")),
+                                    graders + _seconds(timing.get("graders_seconds")))
+    return seconds
 
 
 def _seconds(value: object) -> float:
@@ -142,7 +167,10 @@ def grade_class(template: Path, course: Path, assignments: list[str], students: 
         if not child.ok:
             run.failures.append(f"{assignment}: {child.failure()}")
     run.seconds = round(run.seconds, 1)
-    run.kernel_seconds, run.graders_seconds = (round(x, 1) for x in grading_seconds(course, assignments))
+    by_student = grading_seconds(course, assignments)
+    run.kernel_seconds = round(sum(k for k, _ in by_student.values()), 1)
+    run.graders_seconds = round(sum(g for _, g in by_student.values()), 1)
+    run.busy_by_student = {student: round(k + g, 1) for student, (k, g) in by_student.items()}
     return run
 
 
@@ -167,26 +195,28 @@ def _share(run: ClassRun) -> str:
 
 
 def runs_table(bench: ClassBench) -> str:
-    """One row per worker count: the class's seconds, per student, speed-up, the graders' share."""
+    """One row per worker count: the class's seconds, per student (all, and those who handed in
+    working notebooks), speed-up, the graders' share."""
     base = bench.runs[0].seconds if bench.runs else 0
     rows = []
     for run in bench.runs:
         speedup = f"{base / run.seconds:.2f}x" if run.seconds > 0 and base > 0 else "-"
         rows.append([str(run.workers), format_value(run.seconds), format_value(bench.seconds_per_student(run)),
-                     speedup, f"{run.graded}/{run.submissions}",
+                     format_value(bench.seconds_per_solved_student(run)), speedup, f"{run.graded}/{run.submissions}",
                      f"{format_value(run.graders_seconds)} of {format_value(run.graders_seconds + run.kernel_seconds)}"
                      f" ({_share(run)})",
                      "; ".join(run.failures) or "-"])
-    return markdown_table(["workers", "whole class", "per student", "speed-up", "graded",
+    return markdown_table(["workers", "whole class", "per student", "per solved student", "speed-up", "graded",
                            "graders' seconds of kernel + graders (share)", "failures"], rows)
 
 
 def projection_table(bench: ClassBench) -> str:
-    """What 100 and 500 students would cost, here and on M such machines (a projection)."""
+    """What 100 and 500 students with working notebooks would cost, here and on M such machines
+    (a projection)."""
     if not bench.runs:
         return ""
     run = bench.runs[-1]
-    per_student = bench.seconds_per_student(run)
+    per_student = bench.seconds_per_solved_student(run)
     rows = []
     for size in CLASS_SIZES:
         cells = [str(size)]
@@ -195,8 +225,9 @@ def projection_table(bench: ClassBench) -> str:
         rows.append(cells)
     headers = ["students"] + [f"{m} machine{'s' if m > 1 else ''}" for m in MACHINES]
     return markdown_table(headers, rows) + (
-        f"\n(projected from {format_value(per_student)} per student with --workers {run.workers} on this "
-        "machine; M machines: a Dask cluster of M such machines, assumed to scale linearly)")
+        f"\n(projected from {format_value(per_student)} per student who hands in working notebooks, with "
+        f"--workers {run.workers} on this machine: the class's seconds shared out by each student's seconds "
+        "of kernel and graders; M machines: a Dask cluster of M such machines, assumed to scale linearly)")
 
 
 def _hours(seconds: float) -> str:

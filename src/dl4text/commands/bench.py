@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "students with broken submissions are added)")
     p.add_argument("--fast", action="store_true",
                    help="bench class: grade in the fast mode (default: full size, as a class is graded)")
+    p.add_argument("--assignments", nargs="+", default=None, metavar="NAME",
+                   help="bench class: only these assignments of source/ (default: all of them)")
     p.add_argument("--workers", type=int, nargs="+", default=None, metavar="N",
                    help="bench class: the worker counts to grade the class with, in order (default: 1 2; "
                         "e.g. 1 4 8 on a larger machine)")
@@ -90,6 +92,7 @@ def run_class(args: argparse.Namespace) -> int:
         raise ValueError("--quick and --only are for the sections of dl4text bench, not for bench class "
                          "(use --fast, --students, --workers)")
     root = CourseFolder.at(args.root).root
+    CourseFolder(root).assignments(args.assignments)  # an unknown name: LookupError, before any work
     solved = classroom.SOLVED if args.students is None else args.students
     if solved < 1:
         raise ValueError("--students must be at least 1")
@@ -106,7 +109,8 @@ def run_class(args: argparse.Namespace) -> int:
     meta = {"date": now_iso(), "command": _command_line(args), "machine": machine(),
             "versions": library_versions(), "load_start": load_average()}
     try:
-        bench = classroom.measure(root, scratch, fast=args.fast, solved=solved, workers=workers)
+        bench = classroom.measure(root, scratch, fast=args.fast, solved=solved, workers=workers,
+                                  assignments=args.assignments)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     bench.meta = {**meta, "load_end": load_average()}
@@ -129,6 +133,8 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--students", str(args.students)]
     if args.what and args.fast:
         words += ["--fast"]
+    if args.what and args.assignments:
+        words += ["--assignments", *args.assignments]
     if args.what and args.workers:
         words += ["--workers", *map(str, args.workers)]
     if args.only:
