@@ -102,8 +102,9 @@ def measure(root: Path, workdir: Path, *, quick: bool) -> list[Comparison]:
     note = f"{assignment}, fast mode; graded: " + ", ".join(f"{counts[w]}/{COPIES} with --workers {w}"
                                                               for w in WORKERS)
     if busy[1]:
-        note += (f"; cores busy: {busy[1]:.0%} with --workers 1, {busy[2]:.0%} with 2 "
-                 f"(at most {1 / busy[1]:.2f}x to gain)" if busy[2] else f"; cores busy: {busy[1]:.0%} with --workers 1")
+        note += f"; cores busy: {busy[1]:.0%} with --workers 1"
+        if busy[2]:
+            note += f", {busy[2]:.0%} with 2 (at most {1 / busy[1]:.2f}x to gain)"
     row = Comparison.from_children("parallel", WHAT, BASELINE, runs[1], runs[2], note=note)
     row.details["claim"] = PARALLEL
     row.details["cores_busy"] = {str(w): share for w, share in busy.items()}

@@ -90,9 +90,9 @@ def run_class(args: argparse.Namespace) -> int:
 
     if args.quick or args.only:
         raise ValueError("--quick and --only are for the sections of dl4text bench, not for bench class "
-                         "(use --fast, --students, --workers)")
+                         "(use --fast, --students, --assignments, --workers)")
     root = CourseFolder.at(args.root).root
-    CourseFolder(root).assignments(args.assignments)  # an unknown name: LookupError, before any work
+    assignments = CourseFolder(root).assignments(args.assignments)  # an unknown name: LookupError, now
     solved = classroom.SOLVED if args.students is None else args.students
     if solved < 1:
         raise ValueError("--students must be at least 1")
@@ -101,8 +101,8 @@ def run_class(args: argparse.Namespace) -> int:
         raise ValueError("--workers must be at least 1")
     default = default_json_path(root)
     path = args.out or default.with_name(default.name.replace("bench-", "class-", 1))
-    print(f"dl4text bench class: {solved} solved + {len(classroom.BROKEN)} broken submissions of every "
-          f"assignment, {'fast mode' if args.fast else 'full size'}, graded with --workers "
+    print(f"dl4text bench class: {solved} solved + {len(classroom.BROKEN)} broken submissions of "
+          f"{', '.join(assignments)}, {'fast mode' if args.fast else 'full size'}, graded with --workers "
           f"{' and '.join(map(str, workers))} (load average now {load_average()})", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     scratch = scratch_folder()
@@ -110,7 +110,7 @@ def run_class(args: argparse.Namespace) -> int:
             "versions": library_versions(), "load_start": load_average()}
     try:
         bench = classroom.measure(root, scratch, fast=args.fast, solved=solved, workers=workers,
-                                  assignments=args.assignments)
+                                  assignments=assignments)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     bench.meta = {**meta, "load_end": load_average()}
