@@ -276,3 +276,26 @@ def test_the_server_and_its_gradings_run_at_a_lower_priority_than_the_kernel(gra
 
     grade(graders, tmp_path / "run")
     assert os.getpriority(os.PRIO_PROCESS, warm.shared().pid) == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
+
+
+FROZEN_GRADERS = '''
+import gc
+import keras
+from dl4text.grading import grades
+
+@grades("test_one")
+def test_what_the_server_holds_is_frozen():
+    """the server's objects are out of the collector's reach"""
+    assert gc.get_freeze_count() > 100_000, f"{gc.get_freeze_count()} objects frozen"
+'''
+
+
+def test_the_server_freezes_what_it_holds_before_each_fork(tmp_path: Path) -> None:
+    """TensorFlow's and Keras's objects are never garbage: a child's collections (pytest runs full
+    ones at its end) must not walk them."""
+    folder = tmp_path / "grader_tests"
+    folder.mkdir()
+    graders = folder / "test_frozen.py"
+    graders.write_text(FROZEN_GRADERS)
+    raw = grade(graders, tmp_path / "run")
+    assert verdicts(raw) == [("the server's objects are out of the collector's reach", True, "")]

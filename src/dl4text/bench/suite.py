@@ -34,8 +34,9 @@ from dl4text.bench.report import (
 QUICK_SECONDS = {"data": 8, "vectorize": 6, "training": 27, "grading": 110, "parallel": 1}
 FULL_SECONDS = {"data": 68, "vectorize": 12, "training": 154, "parallel": 339}
 #: grading, per notebook at full size and in the fast mode: dl4text grade with warm graders and
-#: nbconvert, alternating twice, then dl4text grade with cold graders (2026-12-07 figures)
-FULL_GRADING_SECONDS = {"a1_dense": 380, "a2_embeddings": 820, "a3_recurrent": 1800}
+#: nbconvert, alternating three times (twice for a3 at full size), then dl4text grade with cold
+#: graders (2026-12-07 figures)
+FULL_GRADING_SECONDS = {"a1_dense": 460, "a2_embeddings": 990, "a3_recurrent": 1900}
 FULL_GRADING_OTHER = 300
 
 

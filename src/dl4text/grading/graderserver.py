@@ -28,6 +28,12 @@ TensorFlow op (so no thread pool exists yet and a fork is clean), at niceness :d
   The reply is ``{"warmed": true}`` or ``{"warmed": false, "detail": ...}``: a failed warm-up
   leaves nothing behind, and the gradings load what they need themselves.
 
+Everything the server holds when it forks (TensorFlow's modules, the warmed data: some 340,000
+objects) is moved out of the garbage collector's reach first (:func:`gc.freeze`): a child's
+collections then walk only what its grading made. Without it each grading paid about 0.35 s
+(a1's graders, fast mode: 2.0 s against 1.7 s per forked child, three pairs), most of it in
+the full collections pytest runs at its end.
+
 When the grading process closes its end (it exits, or gives up on the server), the server
 kills the child in progress and exits.
 """
@@ -35,6 +41,7 @@ kills the child in progress and exits.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import importlib
 import json
@@ -167,6 +174,7 @@ def grade(sock: socket.socket, request: dict[str, Any], results_fd: int) -> dict
                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     sys.stdout.flush()
     sys.stderr.flush()
+    gc.freeze()  # what the server holds is never garbage: the child's collections skip it
     pid = os.fork()
     if pid == 0:  # the child: never returns
         _child(sock, private, args, env, log_fd, results_fd)

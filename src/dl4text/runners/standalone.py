@@ -12,8 +12,7 @@ from typing import Any
 import nbformat
 
 from dl4text.grading.assignment import find_assignment
-from dl4text.grading.execute import GradingExecute
-from dl4text.grading.judge import CellVerdict
+from dl4text.grading.judge import CellVerdict, prestart_graders
 
 
 @dataclass
@@ -79,6 +78,11 @@ def grade_file(path: Path, root: Path, *, fast: bool, **limits: Any) -> Notebook
     except LookupError as exc:
         return NotebookGrade(notebook=str(path), assignment="?", error=str(exc))
     grade = NotebookGrade(notebook=str(path), assignment=assignment.name)
+    # The graders' server imports TensorFlow on the other core while this process imports
+    # nbgrader and starts the kernel, rather than beside the kernel's own import of it.
+    prestart_graders(fast=fast, grader_file=assignment.grader_file)
+    from dl4text.grading.execute import GradingExecute  # nbgrader: 0.7 s of imports
+
     try:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
