@@ -209,10 +209,9 @@ def _notebook_test_set() -> tuple[np.ndarray, np.ndarray]:
     """
     from dl4text import config, course
 
-    seed = config.label_seed()
-    if seed is None:
+    if not _under_view():
         return _imdb()[1]
-    positions, labels = course.kernel_test_order(seed)
+    positions, labels = course.kernel_test_order(config.label_seed())
     return _imdb_in(False)[1][0][positions], labels
 
 

@@ -225,10 +225,9 @@ def _notebook_test_set() -> tuple[np.ndarray, np.ndarray]:
     """
     from dl4text import config, course
 
-    seed = config.label_seed()
-    if seed is None:
+    if config.label_seed() is None:
         return _test_set()
-    positions, labels = course.kernel_test_order(seed)
+    positions, labels = course.kernel_test_order(config.label_seed())
     return _test_set_in(False)[0][positions], labels
 
 
