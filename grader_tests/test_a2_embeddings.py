@@ -233,6 +233,17 @@ def _notebook_test_set() -> tuple[np.ndarray, np.ndarray]:
 
 @cache
 def _course_matrix() -> np.ndarray:
+    """The aligned matrix for the course's vectors (built once per vectors and archive, then cached)."""
+    from dl4text.data.corpus import cache_path
+    from dl4text.data.source import locate_imdb
+    from dl4text.embeddings import vectors_fingerprint
+    from dl4text.grading.reference import cached_array
+
+    key = f"{vectors_fingerprint()}\n{cache_path(locate_imdb()).name}\n{NUM_WORDS} {INDEX_FROM}"
+    return cached_array("a2-course-matrix", key, _build_course_matrix)
+
+
+def _build_course_matrix() -> np.ndarray:
     """The aligned matrix for the course's vectors, built here: row rank + 3 <- vector."""
     from dl4text.data import get_word_index
     from dl4text.embeddings import load_vectors

@@ -130,3 +130,26 @@ def test_misused_arguments(files) -> None:
         load_vectors("glove-50", binary=True)
     with pytest.raises(ValueError, match="limit"):
         load_vectors(files["vectors.txt"], limit=0)
+
+
+def test_the_fingerprint_changes_with_the_file_and_not_otherwise(files, monkeypatch, tmp_path) -> None:
+    from dl4text.embeddings import vectors_fingerprint
+
+    path = tmp_path / "copy.txt"
+    path.write_bytes(files["vectors.txt"].read_bytes())
+    first = vectors_fingerprint(str(path))
+    assert vectors_fingerprint(path) == first and str(path) in first
+    monkeypatch.setenv(config.VECTORS_ENV, str(path))
+    assert vectors_fingerprint() == first
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert vectors_fingerprint(str(path)) != first
+    with pytest.raises(VectorsError, match="not there"):
+        vectors_fingerprint(str(tmp_path / "missing.bin"))
+
+
+def test_the_fingerprint_of_the_installed_glove_files(monkeypatch) -> None:
+    from dl4text.embeddings import GLOVE_50, vectors_fingerprint
+
+    monkeypatch.delenv(config.VECTORS_ENV, raising=False)
+    assert vectors_fingerprint() == vectors_fingerprint(GLOVE_50) == vectors_fingerprint(" GloVe-50 ")
+    assert vectors_fingerprint().startswith("glove-50:glove_6B_50d_emb.npy|")

@@ -4,6 +4,7 @@ that costs only its grading a reason."""
 from __future__ import annotations
 
 import pickle
+import time
 from pathlib import Path
 
 import nbformat
@@ -37,6 +38,18 @@ def test_the_probe_is_drawn_and_saved_for_the_kernel_and_the_graders(course: Pat
     assert [e.key for e in Probe.load(run.private).entries] == [e.key for e in probe.entries]
     with run.requests.open("rb") as handle:
         assert [r["key"] for r in pickle.load(handle)] == [e.key for e in probe.entries]
+
+
+def test_the_probe_is_drawn_once_started_not_when_made(course: Path, run: RunFolder) -> None:
+    """The execution starts it once the kernel is up: before, it would take the grading process's
+    interpreter from the work that starts the kernel."""
+    pending = PendingProbe(Assignment(root=course, name=ASSIGNMENT, notebook=ASSIGNMENT), fast=True, run=run)
+    time.sleep(0.5)
+    assert not run.requests.exists()
+    pending.start()
+    pending.start()  # a second start does nothing
+    assert [e.key for e in pending().entries] == ["double_random", "double_empty", "answer"]
+    assert run.requests.exists()
 
 
 def test_graders_that_cannot_be_loaded_give_an_empty_probe_and_a_reason(course: Path, run: RunFolder) -> None:

@@ -12,8 +12,8 @@ from dl4text.embeddings.errors import DimensionMismatchError, VectorsError
 from dl4text.embeddings.files import load_vectors_file
 from dl4text.embeddings.glove import load_glove_50
 from dl4text.embeddings.imdb_word2vec import load_imdb_word2vec, train_imdb_word2vec
-from dl4text.embeddings.sources import GLOVE_50, IMDB_WORD2VEC, load_vectors
+from dl4text.embeddings.sources import GLOVE_50, IMDB_WORD2VEC, load_vectors, vectors_fingerprint
 
 __all__ = ["GLOVE_50", "IMDB_WORD2VEC", "DimensionMismatchError",
            "VectorsError", "load_glove_50", "load_imdb_word2vec",
-           "load_vectors", "load_vectors_file", "train_imdb_word2vec"]
+           "load_vectors", "load_vectors_file", "train_imdb_word2vec", "vectors_fingerprint"]

@@ -55,6 +55,23 @@ def load_glove_50(limit: int | None = None) -> KeyedVectors:
     return keyed_vectors(words[:rows], vectors)
 
 
+def glove_fingerprint() -> str:
+    """A text that changes when the installed GloVe files change: their names, sizes and times.
+
+    Raises :class:`VectorsError` when the wheel is not installed.
+    """
+    try:
+        data = importlib.resources.files(PACKAGE) / "data"
+        parts = []
+        for name in (VECTORS_FILE, INDEX_FILE):
+            with importlib.resources.as_file(data / name) as path:
+                stat = path.stat()
+                parts.append(f"{name}|{stat.st_size}|{stat.st_mtime_ns}")
+    except (ModuleNotFoundError, OSError) as exc:
+        raise VectorsError(f"The GloVe files of the package {PACKAGE} cannot be found ({exc}).") from None
+    return "glove-50:" + ";".join(parts)
+
+
 def _words(table: pa.Table) -> list[str]:
     """The word of each row: the ``index`` column, or else the table's only string column."""
     if "index" in table.column_names:

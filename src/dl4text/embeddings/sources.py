@@ -11,8 +11,8 @@ from gensim.models import KeyedVectors
 from dl4text import config
 from dl4text.embeddings.errors import VectorsError
 from dl4text.embeddings.files import ACCEPTED_FILES, load_vectors_file
-from dl4text.embeddings.glove import load_glove_50
-from dl4text.embeddings.imdb_word2vec import load_imdb_word2vec
+from dl4text.embeddings.glove import glove_fingerprint, load_glove_50
+from dl4text.embeddings.imdb_word2vec import cache_path, load_imdb_word2vec
 from dl4text.embeddings.keyed import head
 
 GLOVE_50 = "glove-50"
@@ -71,6 +71,28 @@ def load_vectors(source: str | os.PathLike[str] | None = None, *, binary: bool |
         raise VectorsError(f"The word vectors file {str(path)!r}{via} does not exist. "
                            f"Accepted: {ACCEPTED}.")
     return load_vectors_file(path, binary=binary, limit=limit)
+
+
+def vectors_fingerprint(source: str | os.PathLike[str] | None = None) -> str:
+    """A text that changes whenever :func:`load_vectors` of ``source`` would return other vectors.
+
+    The source's name with the names, sizes and modification times of the files behind it
+    (for ``"imdb-word2vec"``, its cache file: the archive and the default training parameters);
+    ``None``: the source named by ``DL4TEXT_VECTORS``, else ``"glove-50"``. Nothing is read:
+    for caches of what is built from the vectors. Raises :class:`VectorsError` for a file or
+    package that is not there.
+    """
+    if source is None:
+        source = os.environ.get(config.VECTORS_ENV, "").strip() or GLOVE_50
+    name = source.strip().lower() if isinstance(source, str) else None
+    if name == GLOVE_50:
+        return glove_fingerprint()
+    path = cache_path() if name == IMDB_WORD2VEC else Path(source).expanduser().resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        raise VectorsError(f"The word vectors {str(source)!r} are not there ({path}).") from None
+    return f"{IMDB_WORD2VEC if name == IMDB_WORD2VEC else 'file'}:{path}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def _looks_like_path(text: str) -> bool:

@@ -154,7 +154,7 @@ def grade_notebook(client: GradingExecute, nb: nbformat.NotebookNode, resources:
     client.nb = nb  # what is graded, even if execution fails before it starts
     try:
         cells = assignment.test_cells()
-        probe = PendingProbe(assignment, fast=client.fast, run=run, logger=client.log)  # drawn beside the kernel
+        probe = PendingProbe(assignment, fast=client.fast, run=run, logger=client.log)  # drawn once the kernel is up
         started = time.monotonic()
         try:
             _execute_in_sandbox(client, nb, resources, probe, run, log, label_seed)
@@ -229,7 +229,7 @@ def _execute_in_sandbox(client: GradingExecute, nb: nbformat.NotebookNode, resou
         client._check_assign_resources(dict(resources, metadata={**(resources.get("metadata") or {}),
                                                                  "path": str(run.work)}))
         try:
-            execute_with_probes(client, client.resources, probe, run, log, env)
+            execute_with_probes(client, client.resources, probe, run, log, env, kernel_ready=probe.start)
         finally:
             client.resources = resources
 

@@ -23,10 +23,12 @@ from dl4text.grading.watchdog import Watchdog
 
 
 def execute_with_probes(client: Any, resources: dict, probe: Callable[[], Probe], run: RunFolder,
-                        log: ExecutionLog, env: dict[str, str]) -> None:
+                        log: ExecutionLog, env: dict[str, str],
+                        kernel_ready: Callable[[], None] | None = None) -> None:
     """Run every cell of ``client.nb`` in a new kernel, probing after each test cell.
 
-    ``probe()`` returns the probe, waiting for it if it is still being drawn.
+    ``probe()`` returns the probe, waiting for it if it is still being drawn;
+    ``kernel_ready()``, if given, is called once the kernel has answered its first request.
     """
     try:
         # the kernel's own stdout/stderr (fd 1 and 2, not the notebook's streams) go nowhere:
@@ -36,6 +38,8 @@ def execute_with_probes(client: Any, resources: dict, probe: Callable[[], Probe]
             try:
                 reply = client.wait_for_reply(client.kc.kernel_info())
                 client.nb.metadata["language_info"] = reply["content"]["language_info"]
+                if kernel_ready is not None:
+                    kernel_ready()
                 with Watchdog(client.km.provisioner.pid, deadline_s=client.notebook_timeout,
                               memory_bytes=client.memory_limit_mb * 1024**2,
                               folder=run.box, disk_bytes=client.disk_limit_mb * 1024**2) as dog:
