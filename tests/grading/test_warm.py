@@ -278,41 +278,6 @@ def test_the_server_and_its_gradings_run_at_a_lower_priority_than_the_kernel(gra
     assert os.getpriority(os.PRIO_PROCESS, warm.shared().pid) == os.getpriority(os.PRIO_PROCESS, 0) + NICENESS
 
 
-IDLE_GRADERS = '''
-import os
-from dl4text.grading import grades
-
-IMPORTED_IN = os.sched_getscheduler(0)  # the server imports this module for its warm-up
-WARMED_IN = []
-
-def warm_up(fast):
-    WARMED_IN.append(os.sched_getscheduler(0))
-
-@grades("test_one")
-def test_the_warm_up_took_idle_time_only():
-    """imported and warmed up in the idle class, graded in the normal one"""
-    assert (IMPORTED_IN, WARMED_IN) == (os.SCHED_IDLE, [os.SCHED_IDLE]), (IMPORTED_IN, WARMED_IN)
-    assert os.sched_getscheduler(0) == os.SCHED_OTHER, os.sched_getscheduler(0)
-'''
-
-
-def test_the_server_imports_and_warms_up_in_idle_time_and_grades_in_normal_time(tmp_path: Path) -> None:
-    """The imports and the warm-up run beside the kernel and take only the CPU it leaves (the idle
-    class, in a thread that ends before any fork); the gradings and the server's own thread do not."""
-    folder = tmp_path / "grader_tests"
-    folder.mkdir()
-    graders = folder / "test_idle.py"
-    graders.write_text(IDLE_GRADERS)
-    warm.shared().stop()
-    judge.prestart_graders(fast=True, grader_file=graders)
-    raw = grade(graders, tmp_path / "run")
-    assert warm.shared().warm_ups[-1] == {"warmed": True}
-    assert verdicts(raw) == [("imported and warmed up in the idle class, graded in the normal one", True, "")]
-    pid = warm.shared().pid
-    assert os.sched_getscheduler(pid) == os.SCHED_OTHER
-    assert _threads(pid) == 1, "the idle thread outlived its work"
-
-
 FROZEN_GRADERS = '''
 import gc
 import keras

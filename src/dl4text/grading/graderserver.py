@@ -5,10 +5,8 @@ dl4text.grading.graderserver FD [--import MODULE]...`` (outside the kernel's san
 cold graders' process), with ``FD`` its end of an anonymous ``AF_UNIX`` socket pair: no socket
 file exists anywhere. It imports pytest and the grading modules (and each ``--import``: those of
 :data:`HEAVY` the graders use, TensorFlow and Keras for graders that load models), runs no
-TensorFlow op (so no thread pool exists yet and a fork is clean), then serves requests one at a
-time. It runs beside the kernel, at niceness :data:`NICENESS`, and does its imports and its
-warm-ups in a thread of the idle scheduling class (:func:`in_idle_time`): they take only CPU
-time the kernel leaves, and the thread ends before any fork. Requests:
+TensorFlow op (so no thread pool exists yet and a fork is clean), at niceness :data:`NICENESS`
+(it runs beside the kernel), then serves requests one at a time:
 
 * a request is one JSON message (the pytest arguments, the run's private folder, the
   environment, the timeout) with one file descriptor attached (``SCM_RIGHTS``): the write end
@@ -52,7 +50,6 @@ import select
 import signal
 import socket
 import sys
-import threading
 import time
 import traceback
 from typing import Any
@@ -66,12 +63,10 @@ PRELOAD = ("numpy", "pytest", "dl4text.grading", "dl4text.grading.plugin", "dl4t
 #: on 2 cores; gensim: 1.5 s), in the order they are imported
 HEAVY = ("tensorflow", "keras", "gensim")
 IMPORT_FLAG = "--import"
-#: the server's niceness (its children inherit it): it runs beside kernels, and a grading's
-#: graders still get a tenth of a core beside another worker's busy kernel. Its imports
-#: (TensorFlow: 9 s of CPU) and warm-ups run in the idle class instead (:func:`in_idle_time`):
-#: at niceness 10 they still took a tenth of a core from a kernel training on both. The idle
-#: class is per thread: an unprivileged process cannot leave it, but its other threads never
-#: entered it.
+#: the server's niceness (its children inherit it): its imports (TensorFlow: 9 s of CPU) and
+#: warm-up run beside the kernel and should take the CPU the kernel leaves, not slow it down
+#: (a1 at full size on 2 cores: the kernel's run took 2-5 s longer beside a server at 0 than at
+#: 19). At 10 a grading's graders still get a tenth of a core beside another worker's busy kernel.
 NICENESS = 10
 #: grader modules imported by a warm-up: module name -> (file, SHA-256 of its text then)
 WARMED: dict[str, tuple[str, str]] = {}
@@ -96,30 +91,6 @@ def preload(heavy: tuple[str, ...] = HEAVY) -> None:
             importlib.import_module(f"_pytest.{name}")
 
 
-def in_idle_time(work: Any, *args: Any) -> Any:
-    """``work(*args)`` in a thread of the idle scheduling class: on CPU time no other process wants.
-
-    The thread ends before this returns, so the server is single-threaded again when it forks.
-    Where the idle class is not available the work runs all the same.
-    """
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        with contextlib.suppress(AttributeError, OSError):
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only (Linux)
-        try:
-            outcome["value"] = work(*args)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the server's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="dl4text-idle")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
 def serve(sock: socket.socket) -> None:
     """Answer requests on ``sock`` until the other end closes it."""
     while True:
@@ -132,7 +103,7 @@ def serve(sock: socket.socket) -> None:
         try:
             request = json.loads(message)
             if "warm" in request and not fds:
-                reply = in_idle_time(warm, str(request["warm"]), bool(request.get("fast")))
+                reply = warm(str(request["warm"]), bool(request.get("fast")))
             elif len(fds) != 1:
                 raise ValueError("a request carries exactly one results pipe")
             else:
@@ -296,9 +267,8 @@ def main(argv: list[str]) -> None:
     """``python -I -m dl4text.grading.graderserver FD [--import MODULE]...``: serve until the other end closes."""
     sock = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the grading process; it closes the socket
-    os.nice(NICENESS)
-    # its imports take only the CPU the kernel leaves
-    in_idle_time(preload, tuple(name for flag, name in zip(argv[1:], argv[2:], strict=False) if flag == IMPORT_FLAG))
+    os.nice(NICENESS)  # its imports and warm-up take the CPU the kernel leaves
+    preload(tuple(name for flag, name in zip(argv[1:], argv[2:], strict=False) if flag == IMPORT_FLAG))
     sock.send(b'{"ready": true}')
     serve(sock)
     sys.stdout.flush()
