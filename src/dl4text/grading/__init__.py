@@ -3,7 +3,7 @@
 See ``docs/grading.md``. Grader modules import :class:`Probe`, :func:`grades`,
 :class:`Submission`, :class:`StudentError`, :func:`accuracy`, :func:`assert_accuracy` and the
 scoring helpers (:func:`scores`, :func:`batch_scores`, :func:`hits`, :func:`notebook_scores`,
-:func:`covers_notebook_split`, :func:`assert_accuracy_of`) from here.
+:func:`assert_accuracy_of`) from here.
 
 The names are imported on first use: the student's kernel imports
 :mod:`dl4text.grading.kernel_side` through this package and must not pay for (or see)
@@ -17,7 +17,7 @@ from typing import Any
 
 _EXPORTS = {"Probe": "probe", "StudentError": "graders_view", "Submission": "graders_view",
             "accuracy": "evaluate", "assert_accuracy": "evaluate", "assert_accuracy_of": "evaluate",
-            "batch_scores": "evaluate", "covers_notebook_split": "evaluate", "hits": "evaluate", "notebook_scores": "evaluate", "scores": "evaluate",
+            "batch_scores": "evaluate", "hits": "evaluate", "notebook_scores": "evaluate", "scores": "evaluate",
             "grades": "markers"}
 
 __all__ = sorted(_EXPORTS)

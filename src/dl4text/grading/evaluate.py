@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -57,36 +57,31 @@ def hits(y: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean((np.asarray(predicted) > 0.5).astype(np.int64) == np.asarray(y)))
 
 
-def notebook_scores(real_scores: np.ndarray, real_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def notebook_scores(real_scores: np.ndarray | Callable[[], np.ndarray],
+                    real_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A model's scores and the labels on the test split the graded notebook received.
 
     ``real_scores`` are the model's scores on the real test split of ``course.load_imdb()``
-    (in its order), ``real_labels`` its labels. Under a grading view the notebook got the
-    same reviews in a secret order with shuffled labels (:func:`dl4text.course.kernel_test_order`):
-    the scores are reordered, not predicted again. None where the notebook got reviews that
-    ``real_scores`` does not cover (the fast mode's cut comes after the secret order): score
-    :func:`dl4text.course.notebook_test_set` then.
+    (in its order), or a function that returns them (called only where they serve), and
+    ``real_labels`` that split's labels. Under a grading view the notebook got the same reviews
+    in a secret order with shuffled labels (:func:`dl4text.course.kernel_test_order`): the
+    scores are reordered, not predicted again. None where the notebook got reviews that the
+    real split's ``len(real_labels)`` reviews do not cover (the fast mode's cut comes after the
+    secret order): score :func:`dl4text.course.notebook_test_set` then.
     """
     from dl4text import config, course
 
     seed = config.label_seed()
     if seed is None:
-        return real_scores, real_labels
-    if not covers_notebook_split(len(real_scores)):
-        return None
+        return _values(real_scores), real_labels
     positions, labels = course.kernel_test_order(seed)
-    return real_scores[positions], labels
+    if positions.max(initial=-1) >= len(real_labels):
+        return None
+    return _values(real_scores)[positions], labels
 
 
-def covers_notebook_split(real_size: int) -> bool:
-    """Whether the first ``real_size`` reviews of the real test split hold all the graded notebook
-    received, so that :func:`notebook_scores` can reorder scores on them (at full size: yes; in
-    the fast mode, whose cut comes after the secret order: no). Ask before predicting scores that
-    would serve only that."""
-    from dl4text import config, course
-
-    seed = config.label_seed()
-    return seed is None or course.kernel_test_order(seed)[0].max(initial=-1) < real_size
+def _values(scores: np.ndarray | Callable[[], np.ndarray]) -> np.ndarray:
+    return np.asarray(scores() if callable(scores) else scores)
 
 
 def accuracy(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = BATCH) -> float:
